@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config';
+import { systemClock, type Clock } from './clock';
+import type { AppContext } from './context';
+import { openDatabase, type DB } from './db/database';
+import { StartupError } from './errors';
+import { buildServer } from './http/server';
+import type { LiveHub } from './http/live';
+import { ListQueries } from './queries/lists';
+import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
+import { Sweeper } from './sessions/sweeper';
+import { readSettings, writeSettings } from './store/settings';
+import { ensureDefaultSource } from './store/sources';
+import type { SettingsView } from '../shared/api';
+
+export const VERSION = '0.1.0';
+
+export interface StartOptions {
+  clock?: Clock;
+  /** Folder of the built dashboard; null serves a "not built" page. */
+  rendererDir?: string | null;
+  log?: (msg: string) => void;
+}
+
+/** Reads the admin token kept in the data folder, making it on first run. */
+export function loadToken(dataDir: string): string {
+  const file = join(dataDir, 'token');
+  if (existsSync(file)) {
+    const t = readFileSync(file, 'utf8').trim();
+    if (t !== '') return t;
+  }
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/**
+ * A running Footfall engine: database, session engine, sweeper and HTTP server on one port.
+ * Used by `npm run serve`, by the Electron main process, and by the tests.
+ */
+export class Footfall {
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly config: Config,
+    readonly db: DB,
+    readonly engine: SessionEngine,
+    readonly sweeper: Sweeper,
+    readonly app: FastifyInstance,
+    readonly live: LiveHub,
+    readonly ctx: AppContext,
+  ) {}
+
+  get port(): number {
+    return this.ctx.port;
+  }
+  get token(): string {
+    return this.ctx.token;
+  }
+  get defaultSourceId(): string {
+    return this.ctx.defaultSourceId;
+  }
+  /** `http://HOST:PORT` as a browser reaches it. */
+  get url(): string {
+    const h = this.config.host;
+    const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h.includes(':') ? `[${h}]` : h;
+    return `http://${shown}:${this.port}`;
+  }
+  get dashboardUrl(): string {
+    return `${this.url}/?token=${encodeURIComponent(this.token)}`;
+  }
+
+  static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
+    const clock = opts.clock ?? systemClock;
+    const log = opts.log ?? ((m: string) => console.error(m));
+    const db = openDatabase(config.dataDir);
+    try {
+      const token = config.token ?? loadToken(config.dataDir);
+      const source = ensureDefaultSource(db, clock.now());
+      const stored = readSettings(db);
+      const pick = <K extends 'sessionTimeout' | 'sweepInterval'>(k: K): number =>
+        config.explicit.includes(k) ? config[k] : (stored[k] ?? config[k]);
+      let current: SettingsView = {
+        sessionTimeout: pick('sessionTimeout'),
+        sweepInterval: pick('sweepInterval'),
+        dataDir: config.dataDir,
+        retentionDays: stored.retentionDays ?? 0,
+        keyEventTypes: stored.keyEventTypes ?? [...DEFAULT_KEY_EVENT_TYPES],
+      };
+      const engine = new SessionEngine({ db, clock, sessionTimeoutMs: current.sessionTimeout * 1000, keyEventTypes: current.keyEventTypes });
+      const sweeper = new Sweeper(engine, { intervalSeconds: current.sweepInterval });
+      const queries = new ListQueries(db);
+      const ctx: AppContext = {
+        db,
+        clock,
+        engine,
+        sweeper,
+        queries,
+        host: config.host,
+        port: config.port,
+        dataDir: config.dataDir,
+        token,
+        defaultSourceId: source.id,
+        version: VERSION,
+        rendererDir: opts.rendererDir ?? null,
+        settings: () => current,
+        updateSettings: (patch) => {
+          writeSettings(db, patch);
+          current = { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
+          if (patch.sessionTimeout !== undefined) engine.setSessionTimeout(patch.sessionTimeout * 1000);
+          if (patch.sweepInterval !== undefined) sweeper.setInterval(patch.sweepInterval);
+          if (patch.keyEventTypes !== undefined) engine.setKeyEventTypes(patch.keyEventTypes);
+          return current;
+        },
+        log,
+      };
+      const { app, live } = await buildServer(ctx);
+      try {
+        await app.listen({ host: config.host, port: config.port });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') {
+          throw new StartupError(`Port ${config.port} on ${config.host} is in use by another program. Start Footfall with --port ANOTHER_PORT (or FOOTFALL_PORT).`);
+        }
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+          throw new StartupError(`Cannot listen on ${config.host}: no such address on this machine. Check --host.`);
+        }
+        if (code === 'EACCES') throw new StartupError(`Not allowed to listen on port ${config.port}. Choose a port above 1024 with --port.`);
+        throw err;
+      }
+      const address = app.server.address();
+      if (address !== null && typeof address === 'object') ctx.port = address.port;
+      // Catch up on sessions that expired while Footfall was closed, then sweep on the timer.
+      void sweeper.start();
+      return new Footfall(config, db, engine, sweeper, app, live, ctx);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Stops taking requests, commits what was accepted, and closes the database. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.live.close();
+      const closing = this.app.close();
+      await this.sweeper.stop();
+      await closing;
+      await this.engine.close();
+      this.db.close();
+    })();
+    return this.stopping;
+  }
+}

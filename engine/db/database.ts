@@ -1,0 +1,129 @@
+import { closeSync, existsSync, mkdirSync, openSync, readSync, accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StartupError } from '../errors';
+import { MIGRATIONS, type Migration } from './migrations';
+
+export type DB = Database.Database;
+
+export const DB_FILE = 'footfall.db';
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+export interface OpenOptions {
+  /** Hold an exclusive lock so a second Footfall on the same folder is refused (default true). */
+  exclusive?: boolean;
+  /** Use the given migrations instead of the shipped ones (tests of the migration check). */
+  migrations?: readonly Migration[];
+}
+
+/** Refuses, without touching it, a file that exists but is not a SQLite database. */
+function checkHeader(file: string): void {
+  if (!existsSync(file)) return;
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    if (n === 0) return; // an empty file is a new database
+    if (n < 16 || buf.toString('latin1') !== SQLITE_HEADER) {
+      throw new StartupError(
+        `${file} is not a SQLite database (it was left untouched). Move it away or start Footfall with another --data-dir.`,
+      );
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new StartupError(`The data folder ${dir} is not writable (${code}). Fix its permissions or choose another with --data-dir.`);
+  }
+}
+
+/**
+ * Opens (creating if needed) the database in `dataDir`, applies pending migrations and
+ * refuses a database that is newer than this build or out of step with its migrations.
+ */
+export function openDatabase(dataDir: string, opts: OpenOptions = {}): DB {
+  prepareDataDir(dataDir);
+  const file = join(dataDir, DB_FILE);
+  checkHeader(file);
+  let db: DB;
+  try {
+    db = new Database(file);
+  } catch (err) {
+    throw new StartupError(`Cannot open ${file}: ${(err as Error).message}. Check the data folder or choose another with --data-dir.`);
+  }
+  try {
+    configure(db, file, opts.exclusive ?? true);
+    migrate(db, file, opts.migrations ?? MIGRATIONS);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function configure(db: DB, file: string, exclusive: boolean): void {
+  try {
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    // Every acknowledged event must survive a crash and a power cut: the WAL is synced at
+    // each commit. Throughput comes from group commit (many requests, one transaction).
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = OFF');
+    db.pragma('cache_size = -32000'); // 32 MB
+    db.pragma('temp_store = MEMORY');
+    db.pragma('busy_timeout = 0');
+    // Take the lock now, not at the first write, so a second instance fails at start.
+    if (exclusive) db.exec('BEGIN IMMEDIATE; COMMIT;');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new Error(`quick_check says ${String(check)}`);
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/locked|busy/i.test(msg)) {
+      throw new StartupError(`${file} is in use by another Footfall. Quit it first, or start this one with another --data-dir.`);
+    }
+    if (/malformed|not a database|corrupt|quick_check/i.test(msg)) {
+      throw new StartupError(`${file} is damaged (${msg}); it was left untouched. Restore a backup, or start Footfall with another --data-dir.`);
+    }
+    throw new StartupError(`Cannot use ${file}: ${msg}.`);
+  }
+}
+
+function migrate(db: DB, file: string, migrations: readonly Migration[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as Array<{
+    version: number;
+    name: string;
+    checksum: string;
+  }>;
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  for (const row of applied) {
+    const m = known.get(row.version);
+    if (!m) {
+      throw new StartupError(
+        `${file} was written by a newer Footfall (it has migration ${row.name}, which this version does not know). Update Footfall, or use another --data-dir.`,
+      );
+    }
+    if (m.checksum !== row.checksum) {
+      throw new StartupError(
+        `${file} is out of step with this Footfall: migration ${m.name} was applied with different contents. Use the Footfall that made it, or another --data-dir.`,
+      );
+    }
+  }
+  const done = new Set(applied.map((r) => r.version));
+  const pending = migrations.filter((m) => !done.has(m.version));
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, m.checksum, Date.now());
+    })();
+  }
+}

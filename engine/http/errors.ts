@@ -1,0 +1,34 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { HttpError } from '../errors';
+import { LIMITS } from '../../shared/limits';
+
+/** Maps every failure to the contract's `{"detail": "..."}` with the right status. */
+export function installErrorHandlers(app: FastifyInstance, log: (msg: string) => void): void {
+  app.setErrorHandler((err: FastifyError | HttpError | Error, req, reply) => {
+    if (err instanceof HttpError) return reply.status(err.status).send({ detail: err.message });
+    const code = (err as FastifyError).code;
+    switch (code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.status(413).send({ detail: `Request body is larger than ${LIMITS.bodyBytes} bytes, the limit; send fewer events per request.` });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+        const ct = req.headers['content-type'] ?? '(none)';
+        return reply.status(415).send({ detail: `Content-Type "${ct}" is not accepted: send JSON as application/json or text/plain.` });
+      }
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.status(400).send({ detail: 'The body is empty: send a JSON object.' });
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return reply.status(400).send({ detail: 'Content-Length does not match the body that was sent.' });
+      case 'FST_ERR_VALIDATION':
+        return reply.status(400).send({ detail: err.message });
+      default:
+        break;
+    }
+    const status = (err as FastifyError).statusCode;
+    if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON' || (status === 400 && /JSON|prototype|constructor/i.test(err.message))) {
+      return reply.status(400).send({ detail: `Malformed JSON in the body: ${err.message}` });
+    }
+    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send({ detail: err.message });
+    log(`Internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    return reply.status(500).send({ detail: `Internal error: ${err.message}` });
+  });
+}

@@ -1,0 +1,208 @@
+import type { DB } from '../db/database';
+import type { ProfileRow, SourceRow } from '../db/rows';
+import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
+import { decodeCursor, encodeCursor, type Cursor } from './cursor';
+import { StatementCache } from './statements';
+import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type SessionJoinRow } from './views';
+
+export const SESSION_SORTS = {
+  started: 's.started_at',
+  last: 's.last_at',
+  duration: 'coalesce(s.duration, (s.last_at - s.started_at) / 1000.0)',
+  events: 's.events',
+  pageViews: 's.page_views',
+} as const;
+export type SessionSort = keyof typeof SESSION_SORTS;
+
+export const PROFILE_SORTS = { lastSeen: 'p.updated_at', firstSeen: 'p.created_at', visits: 'p.visit_count' } as const;
+export type ProfileSort = keyof typeof PROFILE_SORTS;
+
+export interface SessionFilter {
+  status?: 'active' | 'ended';
+  device?: string;
+  channel?: string;
+  browser?: string;
+  os?: string;
+  source?: string;
+  profile?: string;
+  /** Started at or after (ms). */
+  from?: number;
+  /** Started before (ms). */
+  to?: number;
+  debug?: boolean;
+  bot?: boolean;
+}
+
+export interface EventFilter {
+  session?: string;
+  profile?: string;
+  type?: string;
+  from?: number;
+  to?: number;
+  debug?: boolean;
+  system?: boolean;
+}
+
+export interface ListOptions<S extends string> {
+  limit: number;
+  cursor?: string | undefined;
+  sort?: S;
+  order?: 'asc' | 'desc';
+}
+
+const SESSION_SELECT = `SELECT s.*, p.id AS profile_id, prev.id AS previous_id FROM sessions s
+  JOIN profiles p ON p.pk = s.profile_pk LEFT JOIN sessions prev ON prev.pk = s.previous_pk`;
+const EVENT_SELECT = `SELECT e.*, s.id AS session_id, p.id AS profile_id FROM events e
+  JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk`;
+
+function keyset(expr: string, order: 'asc' | 'desc', pkCol: string, cursor: Cursor | null, where: string[], params: unknown[]): void {
+  if (!cursor) return;
+  const op = order === 'desc' ? '<' : '>';
+  where.push(`(${expr} ${op} ? OR (${expr} = ? AND ${pkCol} ${op} ?))`);
+  params.push(cursor[0], cursor[0], cursor[1]);
+}
+
+/** Read queries behind the admin API's lists and detail pages. */
+export class ListQueries {
+  private readonly st: StatementCache;
+  constructor(private readonly db: DB) {
+    this.st = new StatementCache(db);
+  }
+
+  getSession(id: string): SessionView | null {
+    const r = this.st.get(`${SESSION_SELECT} WHERE s.id = ?`).get(id) as SessionJoinRow | undefined;
+    return r ? sessionView(r) : null;
+  }
+
+  getSessionsByPk(pks: readonly number[]): SessionView[] {
+    const stmt = this.st.get(`${SESSION_SELECT} WHERE s.pk = ?`);
+    return pks.map((pk) => stmt.get(pk) as SessionJoinRow | undefined).filter((r) => r !== undefined).map(sessionView);
+  }
+
+  listSessions(f: SessionFilter, o: ListOptions<SessionSort>): Page<SessionView> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const eq = (col: string, v: unknown) => {
+      where.push(`${col} = ?`);
+      params.push(v);
+    };
+    if (f.status) eq('s.status', f.status === 'active' ? 0 : 1);
+    if (f.device) eq('s.device', f.device);
+    if (f.channel) eq('s.channel', f.channel);
+    if (f.browser) eq('s.browser', f.browser);
+    if (f.os) eq('s.os', f.os);
+    if (f.source) eq('s.source_id', f.source);
+    if (f.profile) eq('p.id', f.profile);
+    if (f.debug !== undefined) eq('s.debug', f.debug ? 1 : 0);
+    if (f.bot !== undefined) eq('s.bot', f.bot ? 1 : 0);
+    if (f.from !== undefined) {
+      where.push('s.started_at >= ?');
+      params.push(f.from);
+    }
+    if (f.to !== undefined) {
+      where.push('s.started_at < ?');
+      params.push(f.to);
+    }
+    const sort = o.sort ?? 'started';
+    const order = o.order ?? 'desc';
+    const expr = SESSION_SORTS[sort];
+    keyset(expr, order, 's.pk', o.cursor ? decodeCursor(o.cursor) : null, where, params);
+    const sql = `${SESSION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${expr} ${order}, s.pk ${order} LIMIT ?`;
+    const rows = this.st.get(sql).all(...params, o.limit + 1) as SessionJoinRow[];
+    const more = rows.length > o.limit;
+    const items = rows.slice(0, o.limit).map(sessionView);
+    const last = rows[o.limit - 1];
+    const sortValue = (r: SessionJoinRow): number =>
+      sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
+    return { items, next: more && last ? encodeCursor([sortValue(last), last.pk]) : null };
+  }
+
+  getProfile(id: string): ProfileView | null {
+    const r = this.st.get('SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined;
+    return r ? profileView(r) : null;
+  }
+
+  listProfiles(f: { debug?: boolean }, o: ListOptions<ProfileSort>): Page<ProfileView> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.debug !== undefined) {
+      where.push('p.debug = ?');
+      params.push(f.debug ? 1 : 0);
+    }
+    const sort = o.sort ?? 'lastSeen';
+    const order = o.order ?? 'desc';
+    const expr = PROFILE_SORTS[sort];
+    keyset(expr, order, 'p.pk', o.cursor ? decodeCursor(o.cursor) : null, where, params);
+    const sql = `SELECT p.* FROM profiles p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${expr} ${order}, p.pk ${order} LIMIT ?`;
+    const rows = this.st.get(sql).all(...params, o.limit + 1) as ProfileRow[];
+    const more = rows.length > o.limit;
+    const last = rows[o.limit - 1];
+    const val = (r: ProfileRow) => (sort === 'lastSeen' ? r.updated_at : sort === 'firstSeen' ? r.created_at : r.visit_count);
+    return { items: rows.slice(0, o.limit).map(profileView), next: more && last ? encodeCursor([val(last), last.pk]) : null };
+  }
+
+  getEvent(id: string): EventView | null {
+    const r = this.st.get(`${EVENT_SELECT} WHERE e.id = ?`).get(id) as EventJoinRow | undefined;
+    return r ? eventView(r) : null;
+  }
+
+  getEventsByPk(pks: readonly number[]): EventView[] {
+    const stmt = this.st.get(`${EVENT_SELECT} WHERE e.pk = ?`);
+    return pks.map((pk) => stmt.get(pk) as EventJoinRow | undefined).filter((r) => r !== undefined).map(eventView);
+  }
+
+  listEvents(f: EventFilter, o: ListOptions<never>): Page<EventView> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (f.session !== undefined) {
+      const pk = this.st.get('SELECT pk FROM sessions WHERE id = ?').pluck().get(f.session);
+      if (pk === undefined) return { items: [], next: null };
+      where.push('e.session_pk = ?');
+      params.push(pk);
+    }
+    if (f.profile !== undefined) {
+      const pk = this.st.get('SELECT pk FROM profiles WHERE id = ?').pluck().get(f.profile);
+      if (pk === undefined) return { items: [], next: null };
+      where.push('e.profile_pk = ?');
+      params.push(pk);
+    }
+    if (f.type !== undefined) {
+      where.push('e.type = ?');
+      params.push(f.type);
+    }
+    if (f.debug !== undefined) {
+      where.push('e.debug = ?');
+      params.push(f.debug ? 1 : 0);
+    }
+    if (f.system !== undefined) {
+      where.push('e.system = ?');
+      params.push(f.system ? 1 : 0);
+    }
+    if (f.from !== undefined) {
+      where.push('e.time >= ?');
+      params.push(f.from);
+    }
+    if (f.to !== undefined) {
+      where.push('e.time < ?');
+      params.push(f.to);
+    }
+    const order = o.order ?? 'desc';
+    keyset('e.pk', order, 'e.pk', o.cursor ? decodeCursor(o.cursor) : null, where, params);
+    const sql = `${EVENT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.pk ${order} LIMIT ?`;
+    const rows = this.st.get(sql).all(...params, o.limit + 1) as EventJoinRow[];
+    const more = rows.length > o.limit;
+    const last = rows[o.limit - 1];
+    return { items: rows.slice(0, o.limit).map(eventView), next: more && last ? encodeCursor([last.pk, last.pk]) : null };
+  }
+
+  listSources(): Page<SourceView> {
+    const rows = this.st.get('SELECT * FROM sources ORDER BY is_default DESC, created_at, id').all() as SourceRow[];
+    return { items: rows.map(sourceView), next: null };
+  }
+
+  getSource(id: string): SourceView | null {
+    const r = this.st.get('SELECT * FROM sources WHERE id = ?').get(id) as SourceRow | undefined;
+    return r ? sourceView(r) : null;
+  }
+}

@@ -1,0 +1,815 @@
+import type { Statement } from 'better-sqlite3';
+import type { DB } from '../db/database';
+import type { SessionRow } from '../db/rows';
+import type { Clock } from '../clock';
+import { HttpError } from '../errors';
+import { newEventId, newId } from '../util/ids';
+import { LIMITS } from '../../shared/limits';
+import type { EndReason } from '../../shared/api';
+import type { TrackPayload, TrackResponse } from '../../shared/track';
+import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
+import {
+  classifyChannel,
+  durationBucket,
+  extractUtm,
+  pageKey,
+  parseUrl,
+  parseUserAgent,
+  referrerHost,
+  type UserAgentInfo,
+} from './enrich';
+
+/** Debug events all go to this one session, which never ends by timeout and counts no visits. */
+export const DEBUG_SESSION_ID = '@debug-session';
+export const PAGE_VIEW_TYPES: ReadonlySet<string> = new Set(['page-view', 'pageview', 'page_view']);
+/** Event types that make a session "engaged" (GA4's key events); changeable in settings. */
+export const DEFAULT_KEY_EVENT_TYPES = ['purchase', 'sign-up', 'signup', 'add-to-cart', 'checkout', 'lead', 'conversion'];
+/** Events the engine itself writes. */
+export const SYSTEM_EVENT_TYPES = ['visit-started', 'visit-ended', 'profile-created'] as const;
+/** Seconds of activity after which a one-page visit still counts as engaged (GA4). */
+export const ENGAGED_SECONDS = 10;
+
+/** What the engine tells listeners after each commit: rows that are new or changed. */
+export interface CommitNotice {
+  /** Primary keys of events written, in order. */
+  events: number[];
+  /** Sessions started. */
+  started: number[];
+  /** Sessions ended. */
+  ended: number[];
+}
+
+export interface TrackMeta {
+  /** The request's User-Agent header (used when the payload's context has none). */
+  userAgent: string | null;
+}
+
+export interface EngineOptions {
+  db: DB;
+  clock: Clock;
+  /** Inactivity that ends a session, in milliseconds. */
+  sessionTimeoutMs: number;
+  keyEventTypes?: readonly string[];
+}
+
+interface PreparedEvent {
+  id: string;
+  /** The id came from the client: a retry may send it again. */
+  clientId: boolean;
+  type: string;
+  debug: boolean;
+  properties: string;
+  context: string | null;
+  pageUrl: string | null;
+  page: Record<string, unknown> | null;
+}
+
+interface PreparedRequest {
+  sourceId: string;
+  sessionId: string | null;
+  profileId: string | null;
+  context: Record<string, unknown>;
+  userAgent: string;
+  events: PreparedEvent[];
+  resolve: (r: TrackResponse) => void;
+  reject: (e: unknown) => void;
+}
+
+/** An active session as the engine keeps it in memory: the only copy that is up to date. */
+interface SessionState {
+  pk: number;
+  id: string;
+  clientId: string;
+  profilePk: number;
+  profileId: string;
+  sourceId: string;
+  debug: boolean;
+  cls: TrafficClass;
+  startedAt: number;
+  lastAt: number;
+  events: number;
+  pageViews: number;
+  keyEvents: number;
+  landingPage: string | null;
+  exitPage: string | null;
+  landingKey: string | null;
+  exitKey: string | null;
+  /** Lookup keys this state is cached under. */
+  keys: string[];
+}
+
+interface ProfileState {
+  pk: number;
+  id: string;
+  visitCount: number;
+  debug: boolean;
+}
+
+interface ProfileDelta {
+  updatedAt: number;
+  views: number;
+  events: number;
+  real: boolean;
+}
+
+const PROFILE_CACHE_MAX = 50_000;
+
+function asObject(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function asString(v: unknown, max = 256): string | null {
+  return typeof v === 'string' && v !== '' ? v.slice(0, max) : null;
+}
+
+function isStorageFull(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'));
+}
+
+/**
+ * The session engine: turns tracker payloads into events, sessions and profiles, ends
+ * sessions, and keeps the rollups in step, all in SQLite transactions.
+ *
+ * Writes use group commit: requests that arrive in the same turn of the event loop are
+ * written in one transaction, and each is answered only after that transaction commits.
+ */
+export class SessionEngine {
+  readonly db: DB;
+  private readonly clock: Clock;
+  private timeoutMs: number;
+  private keyTypes: Set<string>;
+  private readonly rollups: RollupWriter;
+  private readonly listeners = new Set<(n: CommitNotice) => void>();
+
+  private pending: PreparedRequest[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  private sources = new Map<string, boolean>();
+  private readonly byKey = new Map<string, SessionState>();
+  private readonly byPk = new Map<number, SessionState>();
+  private profiles = new Map<string, ProfileState>();
+
+  // Per-transaction scratch, reset by each write.
+  private notice: CommitNotice = { events: [], started: [], ended: [] };
+  private dirtySessions = new Set<SessionState>();
+  private profileDeltas = new Map<number, ProfileDelta>();
+  private seenEventIds = new Set<string>();
+  /** Profiles created in this transaction whose profile-created event is not written yet. */
+  private unannounced = new Set<number>();
+
+  private readonly q: {
+    sourceAll: Statement;
+    eventExists: Statement;
+    insertEvent: Statement;
+    sessionByClient: Statement;
+    sessionById: Statement;
+    sessionByPk: Statement;
+    insertSession: Statement;
+    updateSession: Statement;
+    endSession: Statement;
+    profileById: Statement;
+    profileIdByPk: Statement;
+    insertProfile: Statement;
+    profileVisit: Statement;
+    profileTouch: Statement;
+    expired: Statement;
+  };
+
+  constructor(opts: EngineOptions) {
+    this.db = opts.db;
+    this.clock = opts.clock;
+    this.timeoutMs = opts.sessionTimeoutMs;
+    this.keyTypes = new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES);
+    this.rollups = new RollupWriter(this.db);
+    const db = this.db;
+    this.q = {
+      sourceAll: db.prepare('SELECT id, enabled FROM sources'),
+      eventExists: db.prepare('SELECT 1 FROM events WHERE id = ?').pluck(),
+      insertEvent: db.prepare(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      sessionByClient: db.prepare('SELECT * FROM sessions WHERE client_id = ? ORDER BY pk DESC LIMIT 1'),
+      sessionById: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      sessionByPk: db.prepare('SELECT * FROM sessions WHERE pk = ?'),
+      insertSession: db.prepare(`INSERT INTO sessions (id, client_id, previous_pk, profile_pk, source_id, status, debug, bot,
+          started_at, last_at, visit_number, is_returning, device, browser, browser_version, os, os_version, language, tz,
+          referrer_host, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, context)
+        VALUES (@id, @clientId, @previousPk, @profilePk, @sourceId, 0, @debug, @bot, @startedAt, @startedAt, @visitNumber, @returning,
+          @device, @browser, @browserVersion, @os, @osVersion, @language, @tz, @referrerHost, @channel,
+          @utmSource, @utmMedium, @utmCampaign, @utmTerm, @utmContent, @context)`),
+      updateSession: db.prepare(`UPDATE sessions SET last_at = ?, events = ?, page_views = ?, key_events = ?,
+        landing_page = ?, exit_page = ? WHERE pk = ?`),
+      endSession: db.prepare(`UPDATE sessions SET status = 1, last_at = ?, ended_at = ?, duration = ?, end_reason = ?,
+        events = ?, page_views = ?, key_events = ?, landing_page = ?, exit_page = ? WHERE pk = ?`),
+      profileById: db.prepare('SELECT pk, id, visit_count, debug FROM profiles WHERE id = ?'),
+      profileIdByPk: db.prepare('SELECT id FROM profiles WHERE pk = ?').pluck(),
+      insertProfile: db.prepare(`INSERT INTO profiles (id, created_at, updated_at, tz, debug) VALUES (?, ?, ?, ?, ?)`),
+      profileVisit: db.prepare(`UPDATE profiles SET visit_last = visit_current, visit_current = ?, visit_count = visit_count + 1,
+        tz = coalesce(?, tz) WHERE pk = ?`),
+      profileTouch: db.prepare(`UPDATE profiles SET updated_at = max(updated_at, ?), views = views + ?, events = events + ?,
+        debug = debug AND ? WHERE pk = ?`),
+      expired: db.prepare(`SELECT * FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`),
+    };
+    this.reloadSources();
+  }
+
+  // ---- configuration -------------------------------------------------------------------
+
+  get sessionTimeoutMs(): number {
+    return this.timeoutMs;
+  }
+
+  /** Takes effect at once: for the next event and the next sweep. */
+  setSessionTimeout(ms: number): void {
+    this.timeoutMs = ms;
+  }
+
+  setKeyEventTypes(types: readonly string[]): void {
+    this.keyTypes = new Set(types);
+  }
+
+  /** Re-reads which sources exist and are enabled (after the sources API changed them). */
+  reloadSources(): void {
+    const rows = this.q.sourceAll.all() as Array<{ id: string; enabled: number }>;
+    this.sources = new Map(rows.map((r) => [r.id, r.enabled === 1]));
+  }
+
+  onCommit(listener: (n: CommitNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Number of sessions active right now that the engine holds in memory. */
+  get cachedActiveSessions(): number {
+    return this.byPk.size;
+  }
+
+  // ---- tracking ------------------------------------------------------------------------
+
+  /**
+   * Accepts a validated payload. Resolves after the events are committed; rejects with an
+   * HttpError (401 unknown source, 422 an event too large, 503 storage full or closing).
+   */
+  track(payload: TrackPayload, meta: TrackMeta): Promise<TrackResponse> {
+    if (this.closed) return Promise.reject(new HttpError(503, 'Footfall is shutting down; retry in a moment.'));
+    const sourceId = payload.source.id;
+    const enabled = this.sources.get(sourceId);
+    if (enabled === undefined) return Promise.reject(new HttpError(401, `source.id: unknown event source "${sourceId}".`));
+    if (!enabled) return Promise.reject(new HttpError(401, `source.id: event source "${sourceId}" is disabled.`));
+
+    const context = payload.context ?? {};
+    const browser = asObject(context.browser);
+    const userAgent = asString(browser?.userAgent, 1024) ?? meta.userAgent ?? '';
+    const payloadDebug = payload.options?.debugger === true;
+    const payloadPage = asObject(context.page);
+    const events: PreparedEvent[] = [];
+    const list = payload.events ?? [];
+    for (let i = 0; i < list.length; i++) {
+      const ev = list[i]!;
+      const ctx = ev.context ?? null;
+      const properties = ev.properties === undefined ? '{}' : JSON.stringify(ev.properties);
+      const ctxJson = ctx === null ? null : JSON.stringify(ctx);
+      const size = properties.length + (ctxJson?.length ?? 0);
+      if (size > LIMITS.eventJsonChars) {
+        return Promise.reject(
+          new HttpError(422, `events[${i}]: properties and context are ${size} characters of JSON, more than the ${LIMITS.eventJsonChars} allowed.`),
+        );
+      }
+      const page = asObject(ctx?.page) ?? payloadPage;
+      events.push({
+        id: ev.id ?? '',
+        clientId: ev.id !== undefined,
+        type: ev.type,
+        debug: payloadDebug || ev.options?.debugger === true,
+        properties,
+        context: ctxJson,
+        pageUrl: asString(page?.url, 2048),
+        page,
+      });
+    }
+    return new Promise<TrackResponse>((resolve, reject) => {
+      this.pending.push({
+        sourceId,
+        sessionId: payload.session?.id ?? null,
+        profileId: payload.profile?.id ?? null,
+        context,
+        userAgent,
+        events,
+        resolve,
+        reject,
+      });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Writes every pending request in one transaction and answers each after the commit. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const responses: TrackResponse[] = [];
+    try {
+      this.write(() => {
+        for (const req of batch) responses.push(this.processRequest(req));
+      });
+    } catch (err) {
+      const e = isStorageFull(err)
+        ? new HttpError(503, 'Storage is full or failing: nothing from this request was stored. Free disk space and retry.')
+        : err;
+      for (const req of batch) req.reject(e);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(responses[i]!);
+  }
+
+  /**
+   * Runs `fn` in a write transaction with fresh per-transaction state, then tells
+   * listeners what changed. On failure the in-memory caches are dropped, so nothing the
+   * rolled-back transaction did survives in memory either.
+   */
+  private write<T>(fn: () => T): T {
+    this.notice = { events: [], started: [], ended: [] };
+    this.dirtySessions.clear();
+    this.profileDeltas.clear();
+    this.seenEventIds.clear();
+    this.unannounced.clear();
+    let result: T;
+    try {
+      result = this.db.transaction(() => {
+        const r = fn();
+        this.flushDirty();
+        this.rollups.flush();
+        return r;
+      })();
+    } catch (err) {
+      this.rollups.discard();
+      this.dropCaches();
+      throw err;
+    }
+    const notice = this.notice;
+    if (this.listeners.size > 0 && (notice.events.length > 0 || notice.started.length > 0 || notice.ended.length > 0)) {
+      for (const l of this.listeners) l(notice);
+    }
+    return result;
+  }
+
+  private dropCaches(): void {
+    this.byKey.clear();
+    this.byPk.clear();
+    this.profiles.clear();
+  }
+
+  private processRequest(req: PreparedRequest): TrackResponse {
+    const now = this.clock.now();
+    const warnings: string[] = [];
+    const clientSessionId = req.sessionId ?? newId();
+    const ua = parseUserAgent(req.userAgent);
+    const eventIds: string[] = [];
+    /** The payload's own profile, resolved when first needed (debug events, new visits). */
+    let reqProfile: ProfileState | null = null;
+    let answerProfile: ProfileState | null = null;
+    let answerSession = clientSessionId;
+
+    for (const ev of req.events) {
+      if (ev.clientId) {
+        eventIds.push(ev.id);
+        if (this.seenEventIds.has(ev.id) || this.q.eventExists.get(ev.id) !== undefined) continue; // a retry: stored already
+        this.seenEventIds.add(ev.id);
+      } else {
+        ev.id = newEventId(now);
+        eventIds.push(ev.id);
+      }
+      let s: SessionState;
+      let profile: ProfileState;
+      if (ev.debug) {
+        profile = reqProfile ??= this.profileFor(req.profileId, null, req, now, true);
+        const found = this.activeSession(DEBUG_SESSION_ID, now);
+        s = found?.state ?? this.startSession(DEBUG_SESSION_ID, profile, null, req, ev, ua, now);
+        answerProfile ??= profile;
+      } else {
+        const found = this.activeSession(clientSessionId, now);
+        if (found?.state) {
+          s = found.state;
+          profile = this.profileOf(s);
+          if (req.profileId !== null && req.profileId !== s.profileId && warnings.length === 0) {
+            warnings.push(`profile.id "${req.profileId}" is not the profile of session "${s.id}"; its events were kept with profile "${s.profileId}".`);
+          }
+        } else {
+          const ended = found?.ended ?? null;
+          profile = req.profileId === null && ended === null ? (reqProfile ??= this.profileFor(null, null, req, now, false)) : this.profileFor(req.profileId, ended, req, now, false);
+          s = this.startSession(clientSessionId, profile, ended, req, ev, ua, now);
+        }
+        answerProfile = profile;
+        answerSession = s.id;
+      }
+      this.announceProfile(profile, s, now);
+      this.recordEvent(s, profile, ev, req.sourceId, now);
+      if (ev.type === 'logout' && !ev.debug) this.endState(s, 'logout', now);
+    }
+    answerProfile ??= req.profileId !== null ? this.findProfile(req.profileId) : null;
+    return {
+      profile: { id: answerProfile?.id ?? req.profileId ?? newId() },
+      session: { id: answerSession },
+      events: eventIds,
+      ux: [],
+      response: {},
+      errors: [],
+      warnings,
+    };
+  }
+
+  /**
+   * What a lookup key (a session id as a tracker sends it) points at: the active session,
+   * or the ended one a new visit would continue, or nothing. A session idle past the
+   * timeout is ended here, exactly as the sweeper would, even if the sweeper has not run.
+   */
+  private activeSession(key: string, now: number): { state: SessionState; ended?: undefined } | { state?: undefined; ended: SessionRow } | null {
+    let state = this.byKey.get(key);
+    if (!state) {
+      const row = ((this.q.sessionByClient.get(key) ?? this.q.sessionById.get(key)) as SessionRow | undefined) ?? null;
+      if (row === null) return null;
+      if (row.status !== 0) return { ended: row };
+      state = this.byPk.get(row.pk) ?? this.stateFromRow(row);
+      state.keys.push(key);
+      this.byKey.set(key, state);
+      this.byPk.set(row.pk, state);
+    }
+    if (!state.debug && now - state.lastAt > this.timeoutMs) {
+      this.endState(state, 'timeout', now);
+      return { ended: this.q.sessionByPk.get(state.pk) as SessionRow };
+    }
+    return { state };
+  }
+
+  private stateFromRow(row: SessionRow): SessionState {
+    const profileId = (this.q.profileIdByPk.get(row.profile_pk) as string | undefined) ?? '';
+    return {
+      pk: row.pk,
+      id: row.id,
+      clientId: row.client_id,
+      profilePk: row.profile_pk,
+      profileId,
+      sourceId: row.source_id,
+      debug: row.debug === 1,
+      cls: row.debug === 1 ? CLS.debug : row.bot === 1 ? CLS.bot : CLS.people,
+      startedAt: row.started_at,
+      lastAt: row.last_at,
+      events: row.events,
+      pageViews: row.page_views,
+      keyEvents: row.key_events,
+      landingPage: row.landing_page,
+      exitPage: row.exit_page,
+      landingKey: pageKey(parseUrl(row.landing_page), row.landing_page),
+      exitKey: pageKey(parseUrl(row.exit_page), row.exit_page),
+      keys: [],
+    };
+  }
+
+  private findProfile(id: string): ProfileState | null {
+    const hit = this.profiles.get(id);
+    if (hit) return hit;
+    const row = this.q.profileById.get(id) as { pk: number; id: string; visit_count: number; debug: number } | undefined;
+    if (!row) return null;
+    return this.cacheProfile({ pk: row.pk, id: row.id, visitCount: row.visit_count, debug: row.debug === 1 });
+  }
+
+  private cacheProfile(p: ProfileState): ProfileState {
+    if (this.profiles.size >= PROFILE_CACHE_MAX) this.profiles.clear();
+    this.profiles.set(p.id, p);
+    return p;
+  }
+
+  private profileOf(s: SessionState): ProfileState {
+    return this.findProfile(s.profileId) ?? { pk: s.profilePk, id: s.profileId, visitCount: 0, debug: false };
+  }
+
+  /**
+   * The profile of a new visit: the one the payload names (created with that id if it is
+   * new: Footfall adopts the ids a test site chooses), else the ended visit's profile (the
+   * same visitor coming back), else a new profile.
+   */
+  private profileFor(id: string | null, ended: SessionRow | null, req: PreparedRequest, now: number, debug: boolean): ProfileState {
+    if (id === null && ended !== null) {
+      const known = this.q.profileIdByPk.get(ended.profile_pk) as string | undefined;
+      if (known !== undefined) id = known;
+    }
+    if (id !== null) {
+      const found = this.findProfile(id);
+      if (found) return found;
+    }
+    const tz = asString(asObject(req.context.time)?.tz, 64);
+    const newId_ = id ?? newId();
+    const pk = Number(this.q.insertProfile.run(newId_, now, now, tz, debug ? 1 : 0).lastInsertRowid);
+    this.unannounced.add(pk);
+    return this.cacheProfile({ pk, id: newId_, visitCount: 0, debug });
+  }
+
+  /** Writes `profile-created` into the first session the new profile appears in. */
+  private announceProfile(profile: ProfileState, s: SessionState, now: number): void {
+    if (this.unannounced.delete(profile.pk)) {
+      this.insertSystemEvent('profile-created', s.pk, profile.pk, s.sourceId, s.debug, now, { id: profile.id }, null);
+    }
+  }
+
+  private startSession(
+    key: string,
+    profile: ProfileState,
+    previous: SessionRow | null,
+    req: PreparedRequest,
+    first: PreparedEvent,
+    ua: UserAgentInfo,
+    now: number,
+  ): SessionState {
+    const debug = first.debug;
+    const ctx = req.context;
+    const url = parseUrl(first.pageUrl);
+    const refHost = referrerHost(first.page, url);
+    const utm = extractUtm(url, ctx.utm ?? first.page?.utm);
+    const channel = classifyChannel(utm, refHost);
+    const browser = asObject(ctx.browser);
+    const screen = asObject(ctx.screen);
+    const tz = asString(asObject(ctx.time)?.tz, 64);
+    const cls: TrafficClass = debug ? CLS.debug : ua.bot ? CLS.bot : CLS.people;
+    const visitNumber = debug ? 0 : profile.visitCount + 1;
+    const id = debug ? DEBUG_SESSION_ID : previous !== null ? this.continuationId(previous.client_id) : key;
+
+    if (!debug) {
+      this.q.profileVisit.run(now, tz, profile.pk);
+      profile.visitCount = visitNumber;
+    }
+    const resolution = screen && typeof screen.width === 'number' && typeof screen.height === 'number' ? `${screen.width}x${screen.height}` : null;
+    const stored: Record<string, unknown> = { ...ctx };
+    delete stored.page;
+    stored.device = { brand: ua.deviceBrand, model: ua.deviceModel, resolution };
+    if (browser?.userAgent === undefined) stored.userAgent = req.userAgent;
+    const info = {
+      id,
+      clientId: debug ? DEBUG_SESSION_ID : previous !== null ? previous.client_id : key,
+      previousPk: previous?.pk ?? null,
+      profilePk: profile.pk,
+      sourceId: req.sourceId,
+      debug: debug ? 1 : 0,
+      bot: ua.bot ? 1 : 0,
+      startedAt: now,
+      visitNumber,
+      returning: visitNumber > 1 ? 1 : 0,
+      device: ua.device,
+      browser: ua.browser,
+      browserVersion: ua.browserVersion,
+      os: ua.os,
+      osVersion: ua.osVersion,
+      language: asString(browser?.language, 35),
+      tz,
+      referrerHost: refHost,
+      channel,
+      utmSource: utm.source,
+      utmMedium: utm.medium,
+      utmCampaign: utm.campaign,
+      utmTerm: utm.term,
+      utmContent: utm.content,
+      context: JSON.stringify(stored).slice(0, 16_384),
+    };
+    const pk = Number(this.q.insertSession.run(info).lastInsertRowid);
+    const state: SessionState = {
+      pk,
+      id,
+      clientId: info.clientId,
+      profilePk: profile.pk,
+      profileId: profile.id,
+      sourceId: req.sourceId,
+      debug,
+      cls,
+      startedAt: now,
+      lastAt: now,
+      events: 0,
+      pageViews: 0,
+      keyEvents: 0,
+      landingPage: null,
+      exitPage: null,
+      landingKey: null,
+      exitKey: null,
+      keys: [key],
+    };
+    this.byKey.set(key, state);
+    this.byPk.set(pk, state);
+    this.notice.started.push(pk);
+
+    this.announceProfile(profile, state, now);
+    if (!debug) {
+      this.insertSystemEvent('visit-started', pk, profile.pk, req.sourceId, false, now, {
+        visitNumber,
+        returning: visitNumber > 1,
+        previousSession: previous ? { id: previous.id } : null,
+        channel,
+      }, first.pageUrl);
+      const r = this.rollups;
+      r.addSession(now, cls, { sessions: 1, newProfiles: visitNumber === 1 ? 1 : 0 });
+      r.addDim('browser', now, cls, ua.browser ?? 'Unknown');
+      r.addDim('os', now, cls, ua.os ?? 'Unknown');
+      r.addDim('device', now, cls, ua.device);
+      r.addDim('channel', now, cls, channel);
+      if (refHost) r.addDim('referrer', now, cls, refHost);
+      if (utm.source) r.addDim('utm_source', now, cls, utm.source);
+      if (utm.medium) r.addDim('utm_medium', now, cls, utm.medium);
+      if (utm.campaign) r.addDim('utm_campaign', now, cls, utm.campaign);
+      r.addDim('visit_number', now, cls, visitNumber >= 10 ? '10+' : String(visitNumber));
+    }
+    return state;
+  }
+
+  private continuationId(clientId: string): string {
+    const n = (this.db.prepare('SELECT count(*) FROM sessions WHERE client_id = ?').pluck().get(clientId) as number) + 1;
+    for (let i = n; ; i++) {
+      const candidate = `${clientId}~${i}`;
+      if (this.q.sessionById.get(candidate) === undefined) return candidate;
+    }
+  }
+
+  private insertSystemEvent(
+    type: (typeof SYSTEM_EVENT_TYPES)[number],
+    sessionPk: number,
+    profilePk: number,
+    sourceId: string,
+    debug: boolean,
+    now: number,
+    properties: Record<string, unknown>,
+    pageUrl: string | null,
+  ): void {
+    const r = this.q.insertEvent.run(newEventId(now), type, now, sessionPk, profilePk, sourceId, debug ? 1 : 0, 1, pageUrl, JSON.stringify(properties), null);
+    this.notice.events.push(Number(r.lastInsertRowid));
+  }
+
+  private recordEvent(s: SessionState, profile: ProfileState, ev: PreparedEvent, sourceId: string, now: number): void {
+    const r = this.q.insertEvent.run(ev.id, ev.type, now, s.pk, profile.pk, sourceId, ev.debug ? 1 : 0, 0, ev.pageUrl, ev.properties, ev.context);
+    this.notice.events.push(Number(r.lastInsertRowid));
+    const isView = PAGE_VIEW_TYPES.has(ev.type);
+    s.lastAt = now;
+    s.events++;
+    if (isView) {
+      s.pageViews++;
+      if (ev.pageUrl !== null) {
+        const key = pageKey(parseUrl(ev.pageUrl), ev.pageUrl);
+        if (s.landingPage === null) {
+          s.landingPage = ev.pageUrl;
+          s.landingKey = key;
+          if (!s.debug && key !== null) this.rollups.addDim('landing', s.startedAt, s.cls, key);
+        }
+        s.exitPage = ev.pageUrl;
+        s.exitKey = key;
+        if (key !== null) this.rollups.addDim('page', now, s.cls, key);
+      }
+    }
+    if (this.keyTypes.has(ev.type)) s.keyEvents++;
+    if (!ev.debug) profile.debug = false;
+    this.dirtySessions.add(s);
+    this.rollups.addDim('event_type', now, s.cls, ev.type);
+    const d = this.profileDeltas.get(profile.pk);
+    if (d) {
+      d.updatedAt = now;
+      d.views += isView ? 1 : 0;
+      d.events++;
+      d.real ||= !ev.debug;
+    } else {
+      this.profileDeltas.set(profile.pk, { updatedAt: now, views: isView ? 1 : 0, events: 1, real: !ev.debug });
+    }
+  }
+
+  private flushDirty(): void {
+    for (const s of this.dirtySessions) {
+      if (this.byPk.get(s.pk) !== s) continue; // ended in this transaction: written by endState
+      this.q.updateSession.run(s.lastAt, s.events, s.pageViews, s.keyEvents, s.landingPage, s.exitPage, s.pk);
+    }
+    for (const [pk, d] of this.profileDeltas) {
+      this.q.profileTouch.run(d.updatedAt, d.views, d.events, d.real ? 0 : 1, pk);
+    }
+  }
+
+  // ---- ending sessions ---------------------------------------------------------------
+
+  /** Ends an active session held in memory (it leaves the cache). */
+  private endState(s: SessionState, reason: EndReason, now: number): void {
+    this.finish(
+      {
+        pk: s.pk,
+        id: s.id,
+        profilePk: s.profilePk,
+        sourceId: s.sourceId,
+        cls: s.cls,
+        startedAt: s.startedAt,
+        lastAt: s.lastAt,
+        events: s.events,
+        pageViews: s.pageViews,
+        keyEvents: s.keyEvents,
+        landingPage: s.landingPage,
+        exitPage: s.exitPage,
+        landingKey: s.landingKey,
+        exitKey: s.exitKey,
+      },
+      reason,
+      now,
+    );
+    for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
+    this.byPk.delete(s.pk);
+  }
+
+  private finish(
+    s: Omit<SessionState, 'keys' | 'clientId' | 'profileId' | 'debug'>,
+    reason: EndReason,
+    now: number,
+  ): void {
+    const duration = Math.max(0, (s.lastAt - s.startedAt) / 1000);
+    this.q.endSession.run(s.lastAt, s.lastAt, duration, reason, s.events, s.pageViews, s.keyEvents, s.landingPage, s.exitPage, s.pk);
+    const engaged = s.pageViews >= 2 || duration >= ENGAGED_SECONDS || s.keyEvents > 0;
+    this.insertSystemEvent('visit-ended', s.pk, s.profilePk, s.sourceId, false, now, {
+      reason,
+      duration,
+      events: s.events,
+      pageViews: s.pageViews,
+      keyEvents: s.keyEvents,
+      engaged,
+      startedAt: new Date(s.startedAt).toISOString(),
+      endedAt: new Date(s.lastAt).toISOString(),
+      landingPage: s.landingPage,
+      exitPage: s.exitPage,
+    }, s.exitPage);
+    this.notice.ended.push(s.pk);
+    const r = this.rollups;
+    r.addSession(s.startedAt, s.cls, { ended: 1, engaged: engaged ? 1 : 0, durationSum: duration, pageViews: s.pageViews });
+    r.addDim('duration', s.startedAt, s.cls, durationBucket(duration));
+    if (s.exitKey !== null) r.addDim('exit', s.startedAt, s.cls, s.exitKey);
+  }
+
+  private finishRow(row: SessionRow, reason: EndReason, now: number): void {
+    const cached = this.byPk.get(row.pk);
+    if (cached) {
+      this.endState(cached, reason, now);
+      return;
+    }
+    this.finish(
+      {
+        pk: row.pk,
+        id: row.id,
+        profilePk: row.profile_pk,
+        sourceId: row.source_id,
+        cls: row.debug === 1 ? CLS.debug : row.bot === 1 ? CLS.bot : CLS.people,
+        startedAt: row.started_at,
+        lastAt: row.last_at,
+        events: row.events,
+        pageViews: row.page_views,
+        keyEvents: row.key_events,
+        landingPage: row.landing_page,
+        exitPage: row.exit_page,
+        landingKey: pageKey(parseUrl(row.landing_page), row.landing_page),
+        exitKey: pageKey(parseUrl(row.exit_page), row.exit_page),
+      },
+      reason,
+      now,
+    );
+  }
+
+  /**
+   * Ends a session at once (`POST /api/sessions/:id/end`). Returns false when there is no
+   * such session; true when it is ended (now, or already before).
+   */
+  endSessionById(id: string, reason: EndReason = 'api'): 'ended' | 'already-ended' | 'not-found' {
+    const row = this.q.sessionById.get(id) as SessionRow | undefined;
+    if (!row) return 'not-found';
+    if (row.status !== 0) return 'already-ended';
+    this.write(() => this.finishRow(row, reason, this.clock.now()));
+    return 'ended';
+  }
+
+  /**
+   * Ends up to `limit` sessions idle longer than the timeout, in one transaction.
+   * Returns how many it ended (fewer than `limit` means it caught up).
+   */
+  sweepChunk(limit: number): number {
+    const now = this.clock.now();
+    return this.write(() => {
+      const rows = this.q.expired.all(now - this.timeoutMs, limit) as SessionRow[];
+      for (const row of rows) {
+        // The in-memory state may be newer than the row (events in this very turn were
+        // flushed already, but stay safe): judge by the freshest last activity.
+        const cached = this.byPk.get(row.pk);
+        if (cached && now - cached.lastAt <= this.timeoutMs) continue;
+        this.finishRow(row, 'timeout', now);
+      }
+      return rows.length;
+    });
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------
+
+  /** Stops taking requests and writes those already accepted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.pending.length > 0 || this.flushScheduled) {
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import UAParser from 'ua-parser-js';
+import { isbot } from 'isbot';
+
+/** What the user agent says, as Footfall stores it on a session. */
+export interface UserAgentInfo {
+  browser: string | null;
+  browserVersion: string | null;
+  os: string | null;
+  osVersion: string | null;
+  /** desktop | mobile | tablet | console | smarttv | wearable | embedded | bot */
+  device: string;
+  deviceBrand: string | null;
+  deviceModel: string | null;
+  bot: boolean;
+}
+
+const UA_CACHE_MAX = 5000;
+const uaCache = new Map<string, UserAgentInfo>();
+
+/**
+ * Parses a user agent (cached: a test site sends the same few agents over and over, and
+ * parsing is the most expensive step of an event after the commit).
+ */
+export function parseUserAgent(ua: string): UserAgentInfo {
+  const hit = uaCache.get(ua);
+  if (hit) return hit;
+  const r = new UAParser(ua).getResult();
+  const bot = ua === '' ? false : isbot(ua);
+  const info: UserAgentInfo = {
+    browser: r.browser.name ?? null,
+    browserVersion: r.browser.version ?? null,
+    os: r.os.name ?? null,
+    osVersion: r.os.version ?? null,
+    device: bot ? 'bot' : (r.device.type ?? 'desktop'),
+    deviceBrand: r.device.vendor ?? null,
+    deviceModel: r.device.model ?? null,
+    bot,
+  };
+  if (uaCache.size >= UA_CACHE_MAX) uaCache.clear();
+  uaCache.set(ua, info);
+  return info;
+}
+
+export interface Utm {
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+}
+
+const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+function str(v: unknown, max = 512): string | null {
+  if (typeof v === 'string') {
+    const s = v.trim();
+    return s === '' ? null : s.slice(0, max);
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return null;
+}
+
+/** UTM tags from `context.utm` (Tracardi's tracker) or, failing that, from the page URL's query. */
+export function extractUtm(url: URL | null, contextUtm: unknown): Utm {
+  const utm: Utm = { source: null, medium: null, campaign: null, term: null, content: null };
+  const ctx = contextUtm !== null && typeof contextUtm === 'object' ? (contextUtm as Record<string, unknown>) : null;
+  for (const k of UTM_KEYS) {
+    utm[k] = str(ctx?.[k]) ?? str(ctx?.[`utm_${k}`]) ?? (url ? str(url.searchParams.get(`utm_${k}`)) : null);
+  }
+  return utm;
+}
+
+export function parseUrl(raw: unknown): URL | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  try {
+    return new URL(raw);
+  } catch {
+    return null;
+  }
+}
+
+/** `host/path` of a page: what the top-pages, landing and exit charts group by. */
+export function pageKey(url: URL | null, raw: string | null): string | null {
+  if (url) return url.host + (url.pathname === '' ? '/' : url.pathname);
+  return raw === null ? null : raw.slice(0, 512);
+}
+
+export type Channel = 'direct' | 'search' | 'social' | 'email' | 'campaign' | 'referral';
+
+const SEARCH = /(^|\.)(google|bing|duckduckgo|yahoo|yandex|baidu|ecosia|qwant|startpage|search\.brave|brave|naver|seznam|ask|aol|sogou|so\.com|kagi)\.|^search\./;
+const SOCIAL = /(^|\.)(facebook|fb|instagram|twitter|x|t|linkedin|lnkd|reddit|pinterest|tiktok|youtube|youtu|mastodon|threads|bsky|bluesky|tumblr|vk|weibo|snapchat|telegram|whatsapp|discord|news\.ycombinator)\.(com|co|me|net|org|app|social|in|ru|be|it)$/;
+const EMAIL_HOST = /(^|\.)(mail\.google|outlook\.live|mail\.yahoo|mail\.proton|protonmail|fastmail|gmx|mail\.ru|webmail)\./;
+const EMAIL_TAG = /^(e-?mail|newsletter)$/i;
+const SOCIAL_TAG = /^(social|social-network|social-media|sm|social network|social media)$/i;
+const SEARCH_TAG = /^(organic|search)$/i;
+
+/**
+ * The channel a visit came from, in the spirit of GA4's default channel groups:
+ * tagged email and social first, then tags of any campaign, then the referrer's kind.
+ */
+export function classifyChannel(utm: Utm, referrerHost: string | null): Channel {
+  const medium = utm.medium ?? '';
+  const source = utm.source ?? '';
+  if (EMAIL_TAG.test(medium) || EMAIL_TAG.test(source) || (referrerHost && EMAIL_HOST.test(referrerHost))) return 'email';
+  if (SOCIAL_TAG.test(medium) || (referrerHost && SOCIAL.test(referrerHost))) return 'social';
+  if (SEARCH_TAG.test(medium) || (!utm.medium && !utm.campaign && referrerHost && SEARCH.test(referrerHost))) return 'search';
+  if (utm.medium || utm.campaign || utm.source) return 'campaign';
+  if (referrerHost) return 'referral';
+  return 'direct';
+}
+
+/** The referring host of a page context (Tracardi sends `page.referer.host`), unless it is the site itself. */
+export function referrerHost(page: Record<string, unknown> | null, pageUrl: URL | null): string | null {
+  if (!page) return null;
+  const ref = page.referer ?? page.referrer;
+  let host: string | null = null;
+  if (typeof ref === 'string') host = parseUrl(ref)?.host ?? null;
+  else if (ref !== null && typeof ref === 'object') {
+    const r = ref as Record<string, unknown>;
+    host = str(r.host) ?? parseUrl(r.url)?.host ?? parseUrl(r.href)?.host ?? null;
+  }
+  if (!host) return null;
+  host = host.toLowerCase().replace(/^www\./, '');
+  if (pageUrl && pageUrl.host.toLowerCase().replace(/^www\./, '') === host) return null;
+  return host;
+}
+
+export function durationBucket(seconds: number): string {
+  if (seconds < 10) return '0-10s';
+  if (seconds < 30) return '10-30s';
+  if (seconds < 60) return '30-60s';
+  if (seconds < 180) return '1-3m';
+  if (seconds < 600) return '3-10m';
+  if (seconds < 1800) return '10-30m';
+  return '30m+';
+}
+
+export const DURATION_BUCKETS = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'] as const;

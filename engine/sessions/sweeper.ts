@@ -1,0 +1,102 @@
+import type { SessionEngine } from './engine';
+
+export interface SweeperOptions {
+  /** Seconds between sweeps. */
+  intervalSeconds: number;
+  /** Longest the sweeper may hold the event loop in one go, ms. */
+  budgetMs?: number;
+  /** Sessions ended per transaction. */
+  chunk?: number;
+}
+
+export interface SweepResult {
+  ended: number;
+  /** Longest single stretch the sweep held the event loop, ms. */
+  maxBlockMs: number;
+}
+
+/**
+ * Ends idle sessions on a timer. Each run ends the expired sessions in small transactions
+ * and gives the event loop back between them, so the collector keeps answering while
+ * 100,000 sessions are ended.
+ */
+export class Sweeper {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<SweepResult> | null = null;
+  private intervalMs: number;
+  private readonly budgetMs: number;
+  private readonly chunk: number;
+  private stopped = false;
+
+  constructor(
+    private readonly engine: SessionEngine,
+    opts: SweeperOptions,
+  ) {
+    this.intervalMs = opts.intervalSeconds * 1000;
+    this.budgetMs = opts.budgetMs ?? 15;
+    this.chunk = opts.chunk ?? 500;
+  }
+
+  /** Sweeps at once (catching up on what expired while Footfall was closed), then on the timer. */
+  start(): Promise<SweepResult> {
+    this.stopped = false;
+    const first = this.sweep();
+    this.schedule();
+    return first;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.sweep().finally(() => this.schedule());
+    }, this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Takes effect from the next tick of the timer. */
+  setInterval(seconds: number): void {
+    this.intervalMs = seconds * 1000;
+    if (this.timer && !this.stopped) {
+      clearTimeout(this.timer);
+      this.schedule();
+    }
+  }
+
+  /** One full sweep; concurrent calls share the run in progress. */
+  sweep(): Promise<SweepResult> {
+    if (this.running) return this.running;
+    this.running = this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<SweepResult> {
+    let ended = 0;
+    let maxBlockMs = 0;
+    for (;;) {
+      const t0 = performance.now();
+      let caughtUp = false;
+      // Several chunks may fit in one stretch when they are quick.
+      while (performance.now() - t0 < this.budgetMs) {
+        const n = this.engine.sweepChunk(this.chunk);
+        ended += n;
+        if (n < this.chunk) {
+          caughtUp = true;
+          break;
+        }
+      }
+      maxBlockMs = Math.max(maxBlockMs, performance.now() - t0);
+      if (caughtUp || this.stopped) return { ended, maxBlockMs };
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  /** Stops the timer and waits for a sweep in progress to finish its transaction. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.running) await this.running;
+  }
+}

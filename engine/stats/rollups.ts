@@ -1,0 +1,101 @@
+import type { DB } from '../db/database';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** Traffic classes the rollups keep apart: charts show people unless asked for more. */
+export const CLS = { people: 0, bot: 1, debug: 2 } as const;
+export type TrafficClass = (typeof CLS)[keyof typeof CLS];
+
+export interface SessionDeltas {
+  sessions?: number;
+  newProfiles?: number;
+  ended?: number;
+  engaged?: number;
+  durationSum?: number;
+  pageViews?: number;
+}
+
+interface SessionRow {
+  g: number;
+  t: number;
+  cls: number;
+  sessions: number;
+  newProfiles: number;
+  ended: number;
+  engaged: number;
+  durationSum: number;
+  pageViews: number;
+}
+
+/**
+ * Collects rollup changes during one write transaction and writes them as a handful of
+ * upserts at its end: a batch of 100 page views of one page in one hour is one row write
+ * per granularity, not 100.
+ */
+export class RollupWriter {
+  private dims = new Map<string, [string, number, number, number, string, number]>();
+  private sessions = new Map<string, SessionRow>();
+  private readonly upsertDim;
+  private readonly upsertSession;
+
+  constructor(db: DB) {
+    this.upsertDim = db.prepare(
+      'INSERT INTO agg_dims (dim, g, t, cls, value, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
+    );
+    this.upsertSession = db.prepare(`INSERT INTO agg_sessions (g, t, cls, sessions, new_profiles, ended, engaged, duration_sum, page_views)
+      VALUES (@g, @t, @cls, @sessions, @newProfiles, @ended, @engaged, @durationSum, @pageViews)
+      ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions, new_profiles = new_profiles + excluded.new_profiles,
+        ended = ended + excluded.ended, engaged = engaged + excluded.engaged,
+        duration_sum = duration_sum + excluded.duration_sum, page_views = page_views + excluded.page_views`);
+  }
+
+  /** Counts `n` for `dim = value` at time `ms` (both the hour and the day bucket). */
+  addDim(dim: string, ms: number, cls: TrafficClass, value: string, n = 1): void {
+    const h = Math.floor(ms / HOUR_MS);
+    const d = Math.floor(ms / DAY_MS);
+    this.bumpDim(dim, 0, h, cls, value, n);
+    this.bumpDim(dim, 1, d, cls, value, n);
+  }
+
+  private bumpDim(dim: string, g: number, t: number, cls: number, value: string, n: number): void {
+    const key = `${dim}\u0000${g}\u0000${t}\u0000${cls}\u0000${value}`;
+    const row = this.dims.get(key);
+    if (row) row[5] += n;
+    else this.dims.set(key, [dim, g, t, cls, value, n]);
+  }
+
+  /** Adds to the per-session figures of the session that started at `startedAt`. */
+  addSession(startedAt: number, cls: TrafficClass, d: SessionDeltas): void {
+    this.bumpSession(0, Math.floor(startedAt / HOUR_MS), cls, d);
+    this.bumpSession(1, Math.floor(startedAt / DAY_MS), cls, d);
+  }
+
+  private bumpSession(g: number, t: number, cls: number, d: SessionDeltas): void {
+    const key = `${g}:${t}:${cls}`;
+    let row = this.sessions.get(key);
+    if (!row) {
+      row = { g, t, cls, sessions: 0, newProfiles: 0, ended: 0, engaged: 0, durationSum: 0, pageViews: 0 };
+      this.sessions.set(key, row);
+    }
+    row.sessions += d.sessions ?? 0;
+    row.newProfiles += d.newProfiles ?? 0;
+    row.ended += d.ended ?? 0;
+    row.engaged += d.engaged ?? 0;
+    row.durationSum += d.durationSum ?? 0;
+    row.pageViews += d.pageViews ?? 0;
+  }
+
+  /** Writes what was collected; call inside the transaction that made the changes. */
+  flush(): void {
+    for (const r of this.dims.values()) this.upsertDim.run(r);
+    for (const r of this.sessions.values()) this.upsertSession.run(r);
+    this.discard();
+  }
+
+  /** Forgets what was collected (the transaction rolled back). */
+  discard(): void {
+    this.dims.clear();
+    this.sessions.clear();
+  }
+}

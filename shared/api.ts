@@ -1,0 +1,114 @@
+/**
+ * Shapes of the admin API, declared once and used by the engine (which builds them) and the
+ * dashboard (which reads them). Field names follow Tracardi where Tracardi has the field.
+ */
+
+export type SessionStatus = 'active' | 'ended';
+export type EndReason = 'timeout' | 'logout' | 'api';
+
+/** Every list answers a page and the cursor of the next one (`null` at the end). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface SessionView {
+  id: string;
+  profile: { id: string };
+  source: { id: string };
+  metadata: {
+    status: SessionStatus;
+    time: {
+      /** Start of the visit (ISO). */
+      insert: string;
+      /** Last tracked event (ISO). */
+      update: string;
+      /** End of the visit = its last activity (ISO), once ended. */
+      end: string | null;
+      /** Seconds from start to last activity (so far, while active). */
+      duration: number;
+    };
+    endReason: EndReason | null;
+    debug: boolean;
+    bot: boolean;
+    /** This visit's number in its profile's visits (0 for debug sessions, which count no visits). */
+    visitNumber: number;
+    returning: boolean;
+    /** The ended visit this one continues, when its tracker kept the same session id. */
+    previous: { id: string } | null;
+  };
+  stats: { events: number; pageViews: number; keyEvents: number };
+  device: { type: string; brand: string | null; model: string | null; resolution: string | null };
+  os: { name: string | null; version: string | null };
+  app: { type: 'browser'; name: string | null; version: string | null; language: string | null; bot: boolean };
+  utm: { source: string | null; medium: string | null; campaign: string | null; term: string | null; content: string | null };
+  context: {
+    channel: string;
+    referrer: { host: string | null };
+    landingPage: string | null;
+    exitPage: string | null;
+    time: { tz: string | null };
+    [key: string]: unknown;
+  };
+}
+
+export interface ProfileView {
+  id: string;
+  metadata: {
+    time: {
+      insert: string;
+      update: string;
+      visit: { last: string | null; current: string | null; count: number; tz: string | null };
+    };
+    debug: boolean;
+  };
+  stats: { visits: number; views: number; events: number };
+  traits: Record<string, unknown>;
+}
+
+export interface EventView {
+  id: string;
+  type: string;
+  session: { id: string };
+  profile: { id: string };
+  source: { id: string };
+  metadata: {
+    time: { insert: string };
+    debug: boolean;
+    /** Made by the engine: visit-started, visit-ended, profile-created. */
+    system: boolean;
+  };
+  page: { url: string | null };
+  properties: Record<string, unknown>;
+  context: Record<string, unknown> | null;
+}
+
+export interface SourceView {
+  id: string;
+  name: string;
+  enabled: boolean;
+  default: boolean;
+  metadata: { time: { insert: string } };
+}
+
+/** One message of the live stream (`GET /api/live`, Server-Sent Events, `data:` is this JSON). */
+export type LiveMessage =
+  | { kind: 'event'; event: EventView }
+  | { kind: 'session-started'; session: SessionView }
+  | { kind: 'session-ended'; session: SessionView };
+
+export interface SettingsView {
+  sessionTimeout: number;
+  sweepInterval: number;
+  dataDir: string;
+  /** Days of events kept; 0 keeps everything. */
+  retentionDays: number;
+  keyEventTypes: string[];
+}
+
+export interface InfoView {
+  version: string;
+  collectorUrl: string;
+  defaultSource: { id: string; name: string };
+  dataDir: string;
+}

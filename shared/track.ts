@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { LIMITS } from './limits';
+
+/**
+ * Tracardi's TrackerPayload as Footfall accepts it. Liberal: unknown fields anywhere pass
+ * through (real trackers send more than this); known fields must have the right type.
+ */
+
+/** Depth of nested objects/arrays, counted without recursion so hostile input cannot blow the stack. */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const depth = d + 1;
+    if (depth > max) max = depth;
+    if (depth > LIMITS.depth) return depth;
+    for (const child of Object.values(v)) stack.push([child, depth]);
+  }
+  return max;
+}
+
+const id = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
+
+const bag = z
+  .record(z.string(), z.unknown(), { error: 'must be an object' })
+  .refine((v) => jsonDepth(v) <= LIMITS.depth, `is nested deeper than ${LIMITS.depth} levels`);
+
+/** `{id}` where the id may be missing or null: the engine then makes a new one. */
+const optionalRef = z.looseObject({ id: id.nullish() }, { error: 'must be an object or null' }).nullish();
+
+export const trackEventSchema = z.looseObject(
+  {
+    id: id.optional(),
+    type: z
+      .string({ error: 'must be a non-empty string' })
+      .trim()
+      .min(1, 'must be a non-empty string')
+      .max(LIMITS.typeLength, `must be at most ${LIMITS.typeLength} characters`),
+    properties: bag.optional(),
+    context: bag.optional(),
+    options: bag.optional(),
+  },
+  { error: 'must be an object' },
+);
+
+export const trackPayloadSchema = z.looseObject(
+  {
+    source: z.looseObject({ id }, { error: 'is required: {"id": "SOURCE_ID"}' }),
+    session: optionalRef,
+    profile: optionalRef,
+    context: bag.optional(),
+    properties: bag.optional(),
+    options: bag.optional(),
+    events: z
+      .array(trackEventSchema, { error: 'must be an array' })
+      .max(LIMITS.eventsPerRequest, `holds more than ${LIMITS.eventsPerRequest} events (the per-request limit)`)
+      .optional(),
+  },
+  { error: 'the body must be a JSON object' },
+);
+
+export type TrackEvent = z.infer<typeof trackEventSchema>;
+export type TrackPayload = z.infer<typeof trackPayloadSchema>;
+
+/** The 200 answer of `POST /track` (Tracardi's shape). */
+export interface TrackResponse {
+  profile: { id: string };
+  session: { id: string };
+  events: string[];
+  ux: unknown[];
+  response: Record<string, unknown>;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Every error answer of Footfall's HTTP API. */
+export interface ErrorResponse {
+  detail: string;
+}
+
+/** `events[0].type` style path for an issue, so an error names the field. */
+export function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out === '' ? String(p) : `.${String(p)}`;
+  }
+  return out === '' ? 'body' : out;
+}
+
+export type ParseResult = { ok: true; payload: TrackPayload } | { ok: false; detail: string };
+
+const compiled = z.compile(trackPayloadSchema);
+
+/** Validates a parsed JSON body; on failure names the first few wrong fields. */
+export function parseTrackPayload(body: unknown): ParseResult {
+  const r = compiled.safeParse(body);
+  if (r.success) return { ok: true, payload: r.data };
+  const issues = r.error.issues.slice(0, 3).map((i) => `${issuePath(i.path)}: ${i.message}`);
+  const more = r.error.issues.length > 3 ? ` (and ${r.error.issues.length - 3} more)` : '';
+  return { ok: false, detail: `Invalid payload: ${issues.join('; ')}${more}` };
+}
