@@ -2,12 +2,15 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
+// FOOTFALL_OUT_DIR lets parallel work build into separate folders; the default is `out/`.
+const out = process.env.FOOTFALL_OUT_DIR ?? 'out';
+
 // One build for everything: the Electron shell (main, preload), the headless engine entry
 // (`out/main/serve.js`, run by `npm run serve` in plain Node) and the Svelte dashboard.
 export default defineConfig({
   main: {
     build: {
-      outDir: 'out/main',
+      outDir: `${out}/main`,
       rolldownOptions: {
         input: {
           index: resolve('electron/main/index.ts'),
@@ -18,7 +21,7 @@ export default defineConfig({
   },
   preload: {
     build: {
-      outDir: 'out/preload',
+      outDir: `${out}/preload`,
       rolldownOptions: {
         input: { index: resolve('electron/preload/index.ts') },
         // A sandboxed preload must be CommonJS.
@@ -29,7 +32,7 @@ export default defineConfig({
   renderer: {
     root: resolve('renderer'),
     build: {
-      outDir: resolve('out/renderer'),
+      outDir: resolve(`${out}/renderer`),
       rolldownOptions: { input: { index: resolve('renderer/index.html') } },
     },
     plugins: [svelte({ configFile: resolve('svelte.config.mjs') })],

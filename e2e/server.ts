@@ -18,7 +18,7 @@ export interface ServerHandle {
 
 export async function startServer(args: string[] = [], opts: { dataDir?: string; keepData?: boolean } = {}): Promise<ServerHandle> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'footfall-e2e-'));
-  const proc = spawn(process.execPath, ['out/main/serve.js', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(process.env.FOOTFALL_OUT_DIR ?? 'out', 'main/serve.js'), '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const lines = createInterface({ input: proc.stdout! });
   createInterface({ input: proc.stderr! }).on('line', (l) => output.push(l));
