@@ -91,7 +91,7 @@ export class Footfall {
         keyEventTypes: stored.keyEventTypes ?? [...DEFAULT_KEY_EVENT_TYPES],
       };
       const engine = new SessionEngine({ db, clock, sessionTimeoutMs: current.sessionTimeout * 1000, keyEventTypes: current.keyEventTypes });
-      const sweeper = new Sweeper(engine, { intervalSeconds: current.sweepInterval });
+      const sweeper = new Sweeper(engine, { intervalSeconds: current.sweepInterval, retentionDays: current.retentionDays });
       const queries = new ListQueries(db);
       const ctx: AppContext = {
         db,
@@ -113,6 +113,7 @@ export class Footfall {
           if (patch.sessionTimeout !== undefined) engine.setSessionTimeout(patch.sessionTimeout * 1000);
           if (patch.sweepInterval !== undefined) sweeper.setInterval(patch.sweepInterval);
           if (patch.keyEventTypes !== undefined) engine.setKeyEventTypes(patch.keyEventTypes);
+          if (patch.retentionDays !== undefined) sweeper.setRetentionDays(patch.retentionDays);
           return current;
         },
         log,

@@ -141,5 +141,7 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/settings', async () => ctx.settings());
 
+  app.delete('/api/debug-data', async () => ({ deleted: ctx.engine.deleteDebugData() }));
+
   app.patch('/api/settings', async (req) => ctx.updateSettings(parseWith(settingsPatch, req.body ?? {}, 422)));
 }

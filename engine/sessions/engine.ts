@@ -145,6 +145,7 @@ export class SessionEngine {
   private pending: PreparedRequest[] = [];
   private flushScheduled = false;
   private closed = false;
+  private isPaused = false;
 
   private sources = new Map<string, boolean>();
   private readonly byKey = new Map<string, SessionState>();
@@ -229,6 +230,15 @@ export class SessionEngine {
     this.keyTypes = new Set(types);
   }
 
+  /** While paused (the desktop app's "Pause collecting"), `/track` answers 503 and stores nothing. */
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  setPaused(paused: boolean): void {
+    this.isPaused = paused;
+  }
+
   /** Re-reads which sources exist and are enabled (after the sources API changed them). */
   reloadSources(): void {
     const rows = this.q.sourceAll.all() as Array<{ id: string; enabled: number }>;
@@ -253,6 +263,7 @@ export class SessionEngine {
    */
   track(payload: TrackPayload, meta: TrackMeta): Promise<TrackResponse> {
     if (this.closed) return Promise.reject(new HttpError(503, 'Footfall is shutting down; retry in a moment.'));
+    if (this.isPaused) return Promise.reject(new HttpError(503, 'Collecting is paused in Footfall; resume it from the tray or menu.'));
     const sourceId = payload.source.id;
     const enabled = this.sources.get(sourceId);
     if (enabled === undefined) return Promise.reject(new HttpError(401, `source.id: unknown event source "${sourceId}".`));
@@ -800,6 +811,51 @@ export class SessionEngine {
         this.finishRow(row, 'timeout', now);
       }
       return rows.length;
+    });
+  }
+
+  // ---- deleting data ------------------------------------------------------------------
+
+  /**
+   * Deletes everything debug traffic left: the debug session and its events, debug events
+   * anywhere, profiles that only debug traffic made, and the debug rollups.
+   */
+  deleteDebugData(): { events: number; sessions: number; profiles: number } {
+    return this.write(() => {
+      const db = this.db;
+      const events = db.prepare('DELETE FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1)').run().changes;
+      const sessions = db.prepare('DELETE FROM sessions WHERE debug = 1').run().changes;
+      const profiles = db
+        .prepare('DELETE FROM profiles WHERE debug = 1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.profile_pk = profiles.pk)')
+        .run().changes;
+      db.prepare('DELETE FROM agg_dims WHERE cls = ?').run(CLS.debug);
+      db.prepare('DELETE FROM agg_sessions WHERE cls = ?').run(CLS.debug);
+      for (const [pk, st] of this.byPk) {
+        if (st.debug) {
+          for (const k of st.keys) this.byKey.delete(k);
+          this.byPk.delete(pk);
+        }
+      }
+      this.profiles.clear();
+      return { events, sessions, profiles };
+    });
+  }
+
+  /**
+   * Deletes up to `limit` events older than `cutoff` (ms), with the ended sessions that
+   * started before it and their rollups; returns how many events went (fewer than `limit`
+   * means it caught up). Profiles stay: their visit counts are history.
+   */
+  deleteOlderThan(cutoff: number, limit: number): number {
+    return this.write(() => {
+      const db = this.db;
+      const n = db.prepare('DELETE FROM events WHERE pk IN (SELECT pk FROM events WHERE time < ? ORDER BY pk LIMIT ?)').run(cutoff, limit).changes;
+      if (n < limit) {
+        db.prepare('DELETE FROM sessions WHERE status = 1 AND started_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.session_pk = sessions.pk)').run(cutoff);
+        db.prepare('DELETE FROM agg_dims WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(Math.floor(cutoff / 3_600_000), Math.floor(cutoff / 86_400_000));
+        db.prepare('DELETE FROM agg_sessions WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(Math.floor(cutoff / 3_600_000), Math.floor(cutoff / 86_400_000));
+      }
+      return n;
     });
   }
 

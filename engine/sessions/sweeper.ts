@@ -3,6 +3,8 @@ import type { SessionEngine } from './engine';
 export interface SweeperOptions {
   /** Seconds between sweeps. */
   intervalSeconds: number;
+  /** Days of events to keep; 0 keeps everything. */
+  retentionDays?: number;
   /** Longest the sweeper may hold the event loop in one go, ms. */
   budgetMs?: number;
   /** Sessions ended per transaction. */
@@ -27,6 +29,8 @@ export class Sweeper {
   private readonly budgetMs: number;
   private readonly chunk: number;
   private stopped = false;
+  private retentionDays: number;
+  private lastRetention = 0;
 
   constructor(
     private readonly engine: SessionEngine,
@@ -35,6 +39,13 @@ export class Sweeper {
     this.intervalMs = opts.intervalSeconds * 1000;
     this.budgetMs = opts.budgetMs ?? 15;
     this.chunk = opts.chunk ?? 500;
+    this.retentionDays = opts.retentionDays ?? 0;
+  }
+
+  /** Applies at the next sweep. */
+  setRetentionDays(days: number): void {
+    this.retentionDays = days;
+    this.lastRetention = 0;
   }
 
   /** Sweeps at once (catching up on what expired while Footfall was closed), then on the timer. */
@@ -72,6 +83,22 @@ export class Sweeper {
   }
 
   private async run(): Promise<SweepResult> {
+    const result = await this.inSlices((limit) => this.engine.sweepChunk(limit));
+    if (this.retentionDays > 0 && Date.now() - this.lastRetention > 3_600_000) {
+      this.lastRetention = Date.now();
+      const cutoff = Date.now() - this.retentionDays * 86_400_000;
+      const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit * 10));
+      result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs);
+    }
+    return result;
+  }
+
+  /**
+   * Runs `step` (which does up to `limit` units of work in one transaction and says how
+   * many it did) until it does less than asked, giving the event loop back whenever a
+   * stretch has used its time budget.
+   */
+  private async inSlices(step: (limit: number) => number): Promise<SweepResult> {
     let ended = 0;
     let maxBlockMs = 0;
     for (;;) {
@@ -79,7 +106,7 @@ export class Sweeper {
       let caughtUp = false;
       // Several chunks may fit in one stretch when they are quick.
       while (performance.now() - t0 < this.budgetMs) {
-        const n = this.engine.sweepChunk(this.chunk);
+        const n = step(this.chunk);
         ended += n;
         if (n < this.chunk) {
           caughtUp = true;
