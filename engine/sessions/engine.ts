@@ -217,6 +217,11 @@ export class SessionEngine {
 
   // ---- configuration -------------------------------------------------------------------
 
+  /** The engine's clock reading. */
+  now(): number {
+    return this.clock.now();
+  }
+
   get sessionTimeoutMs(): number {
     return this.timeoutMs;
   }

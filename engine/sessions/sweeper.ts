@@ -84,9 +84,10 @@ export class Sweeper {
 
   private async run(): Promise<SweepResult> {
     const result = await this.inSlices((limit) => this.engine.sweepChunk(limit));
-    if (this.retentionDays > 0 && Date.now() - this.lastRetention > 3_600_000) {
-      this.lastRetention = Date.now();
-      const cutoff = Date.now() - this.retentionDays * 86_400_000;
+    const now = this.engine.now();
+    if (this.retentionDays > 0 && now - this.lastRetention > 3_600_000) {
+      this.lastRetention = now;
+      const cutoff = now - this.retentionDays * 86_400_000;
       const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit * 10));
       result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs);
     }
