@@ -15,6 +15,7 @@ export default defineConfig({
         input: {
           index: resolve('electron/main/index.ts'),
           serve: resolve('engine/cli.ts'),
+          seed: resolve('engine/seed-cli.ts'),
         },
       },
     },

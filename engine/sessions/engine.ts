@@ -42,6 +42,8 @@ export interface CommitNotice {
 export interface TrackMeta {
   /** The request's User-Agent header (used when the payload's context has none). */
   userAgent: string | null;
+  /** When it happened, ms; default the engine's clock at commit (set only by the seeder). */
+  at?: number;
 }
 
 export interface EngineOptions {
@@ -70,6 +72,7 @@ interface PreparedRequest {
   profileId: string | null;
   context: Record<string, unknown>;
   userAgent: string;
+  at: number | null;
   events: PreparedEvent[];
   resolve: (r: TrackResponse) => void;
   reject: (e: unknown) => void;
@@ -311,6 +314,7 @@ export class SessionEngine {
         profileId: payload.profile?.id ?? null,
         context,
         userAgent,
+        at: meta.at ?? null,
         events,
         resolve,
         reject,
@@ -381,7 +385,7 @@ export class SessionEngine {
   }
 
   private processRequest(req: PreparedRequest): TrackResponse {
-    const now = this.clock.now();
+    const now = req.at ?? this.clock.now();
     const warnings: string[] = [];
     const clientSessionId = req.sessionId ?? newId();
     const ua = parseUserAgent(req.userAgent);
