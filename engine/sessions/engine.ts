@@ -410,7 +410,11 @@ export class SessionEngine {
         profile = reqProfile ??= this.profileFor(req.profileId, null, req, now, true);
         const found = this.activeSession(DEBUG_SESSION_ID, now);
         s = found?.state ?? this.startSession(DEBUG_SESSION_ID, profile, null, req, ev, ua, now);
-        answerProfile ??= profile;
+        // A request of debug events only is answered with the debug session.
+        if (answerProfile === null) {
+          answerProfile = profile;
+          answerSession = s.id;
+        }
       } else {
         const found = this.activeSession(clientSessionId, now);
         if (found?.state) {

@@ -1,0 +1,268 @@
+import type { DB } from '../db/database';
+import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
+import { LocalHours } from './tz';
+import { StatementCache } from './statements';
+import {
+  DURATION_BUCKET_LABELS,
+  VISIT_NUMBER_LABELS,
+  type BreakdownStats,
+  type HeatmapStats,
+  type Kpi,
+  type OverviewStats,
+  type StatsDim,
+  type StatsInterval,
+  type StatsRange,
+  type TimeseriesBucket,
+  type TimeseriesStats,
+  type VisitsPerProfileStats,
+} from '../../shared/stats';
+
+/** What every stats query is asked: a time range, the zone to cut it in, and which traffic counts. */
+export interface StatsRequest {
+  /** Start, ms (inclusive); floored to the hour. */
+  from: number;
+  /** End, ms (exclusive); raised to the next whole hour. */
+  to: number;
+  tz: string;
+  bots: boolean;
+  debug: boolean;
+}
+
+/**
+ * A range as rollup buckets: whole UTC days [d0, d1) in the middle and UTC hours at the two
+ * edges, [h0, h1) before the first whole day and [h2, h3) after the last. A 90-day range is
+ * then ~90 daily rows plus at most 46 hourly ones per dimension value, whatever its size.
+ */
+export interface Buckets {
+  fromH: number;
+  toH: number;
+  d0: number;
+  d1: number;
+  h0: number;
+  h1: number;
+  h2: number;
+  h3: number;
+}
+
+export function toBuckets(from: number, to: number): Buckets {
+  const fromH = Math.floor(from / HOUR_MS);
+  const toH = Math.max(fromH, Math.ceil(to / HOUR_MS));
+  const d0 = Math.ceil(fromH / 24);
+  const d1 = Math.floor(toH / 24);
+  if (d0 >= d1) return { fromH, toH, d0: 0, d1: 0, h0: fromH, h1: toH, h2: 0, h3: 0 };
+  return { fromH, toH, d0, d1, h0: fromH, h1: d0 * 24, h2: d1 * 24, h3: toH };
+}
+
+/** Rollup traffic classes as a bit mask: 1 people, 2 bots, 4 debug (cls 0, 1, 2). */
+function classMask(r: StatsRequest): number {
+  return 1 | (r.bots ? 2 : 0) | (r.debug ? 4 : 0);
+}
+
+/** The same choice over the sessions table, as one of four fixed SQL fragments. */
+function sessionClassSql(r: StatsRequest): string {
+  if (r.bots && r.debug) return '1';
+  if (r.bots) return 'debug = 0';
+  if (r.debug) return '(debug = 1 OR bot = 0)';
+  return 'debug = 0 AND bot = 0';
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Edges as UNION ALL of three index range scans, so each part walks the primary key. */
+const EDGES = (select: string, where: string): string => `
+  ${select} WHERE ${where} AND g = 1 AND t >= @d0 AND t < @d1 AND ((1 << cls) & @mask) != 0
+  UNION ALL ${select} WHERE ${where} AND g = 0 AND t >= @h0 AND t < @h1 AND ((1 << cls) & @mask) != 0
+  UNION ALL ${select} WHERE ${where} AND g = 0 AND t >= @h2 AND t < @h3 AND ((1 << cls) & @mask) != 0`;
+
+const SESSION_SUMS = `SELECT coalesce(sum(sessions), 0) AS sessions, coalesce(sum(new_profiles), 0) AS newProfiles,
+  coalesce(sum(ended), 0) AS ended, coalesce(sum(engaged), 0) AS engaged, coalesce(sum(duration_sum), 0) AS durationSum,
+  coalesce(sum(page_views), 0) AS pageViews
+  FROM (${EDGES('SELECT sessions, new_profiles, ended, engaged, duration_sum, page_views FROM agg_sessions', '1')})`;
+
+const DIM_SUMS = `SELECT value, sum(n) AS n FROM (${EDGES('SELECT value, n FROM agg_dims', 'dim = @dim')})
+  GROUP BY value ORDER BY n DESC, value`;
+
+const HOURLY_SESSIONS = `SELECT t, sum(sessions) AS sessions, sum(new_profiles) AS newProfiles FROM agg_sessions
+  WHERE g = 0 AND t >= ? AND t < ? AND ((1 << cls) & ?) != 0 GROUP BY t`;
+
+interface SessionSums {
+  sessions: number;
+  newProfiles: number;
+  ended: number;
+  engaged: number;
+  durationSum: number;
+  pageViews: number;
+}
+
+interface PeriodFigures {
+  visitors: number;
+  sessions: number;
+  pageViews: number;
+  events: number;
+  avgDuration: number | null;
+  bounceRate: number | null;
+  pagesPerSession: number | null;
+  ended: number;
+}
+
+/** Longest range the hourly time series answers (744 buckets). */
+export const MAX_HOURLY_DAYS = 31;
+
+/**
+ * Read-only queries behind the dashboard's charts. Everything but the distinct-visitor
+ * count and "active now" is answered from the rollup tables (agg_sessions, agg_dims), which
+ * the session engine keeps up to date in the same transaction as the events.
+ */
+export class StatsQueries {
+  private readonly st: StatementCache;
+
+  constructor(
+    private readonly db: DB,
+    private readonly keyEventTypes: () => readonly string[] = () => [],
+  ) {
+    this.st = new StatementCache(db);
+  }
+
+  private params(b: Buckets, mask: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { d0: b.d0, d1: b.d1, h0: b.h0, h1: b.h1, h2: b.h2, h3: b.h3, mask, ...extra };
+  }
+
+  private range(r: StatsRequest): StatsRange {
+    const b = toBuckets(r.from, r.to);
+    return { from: iso(b.fromH * HOUR_MS), to: iso(b.toH * HOUR_MS), tz: r.tz };
+  }
+
+  /** Sums of a dimension over the range, largest first. */
+  private dimSums(dim: StatsDim, b: Buckets, mask: number): Array<{ value: string; n: number }> {
+    return this.st.get(DIM_SUMS).all(this.params(b, mask, { dim })) as Array<{ value: string; n: number }>;
+  }
+
+  /** Distinct profiles with a session started in [from, to) (hour-aligned). */
+  private distinctVisitors(b: Buckets, r: StatsRequest): number {
+    const sql = `SELECT count(DISTINCT profile_pk) FROM sessions INDEXED BY sessions_started_visitor
+      WHERE started_at >= ? AND started_at < ? AND ${sessionClassSql(r)}`;
+    return this.st.get(sql).pluck().get(b.fromH * HOUR_MS, b.toH * HOUR_MS) as number;
+  }
+
+  private period(b: Buckets, r: StatsRequest): PeriodFigures {
+    const mask = classMask(r);
+    const s = this.st.get(SESSION_SUMS).get(this.params(b, mask)) as SessionSums;
+    let events = 0;
+    let pageViews = 0;
+    for (const row of this.dimSums('event_type', b, mask)) {
+      events += row.n;
+      if (PAGE_VIEW_TYPES.has(row.value)) pageViews += row.n;
+    }
+    return {
+      visitors: this.distinctVisitors(b, r),
+      sessions: s.sessions,
+      pageViews,
+      events,
+      avgDuration: s.ended > 0 ? s.durationSum / s.ended : null,
+      bounceRate: s.ended > 0 ? 1 - s.engaged / s.ended : null,
+      pagesPerSession: s.ended > 0 ? s.pageViews / s.ended : null,
+      ended: s.ended,
+    };
+  }
+
+  /** KPI figures of the range and of the range of equal length just before it. */
+  overview(r: StatsRequest): OverviewStats {
+    const b = toBuckets(r.from, r.to);
+    const len = b.toH - b.fromH;
+    const prevB = toBuckets((b.fromH - len) * HOUR_MS, b.fromH * HOUR_MS);
+    const cur = this.period(b, r);
+    const prev = this.period(prevB, r);
+    const kpi = (k: keyof PeriodFigures): Kpi => ({ value: cur[k], previous: prev[k] });
+    const activeSql = `SELECT count(*) FROM sessions WHERE status = 0 AND debug = 0${r.bots ? '' : ' AND bot = 0'}`;
+    return {
+      range: this.range(r),
+      previous: { from: iso(prevB.fromH * HOUR_MS), to: iso(prevB.toH * HOUR_MS) },
+      hasData: this.st.get('SELECT EXISTS (SELECT 1 FROM events)').pluck().get() === 1,
+      kpis: {
+        visitors: kpi('visitors'),
+        sessions: kpi('sessions'),
+        pageViews: kpi('pageViews'),
+        events: kpi('events'),
+        avgDuration: kpi('avgDuration'),
+        bounceRate: kpi('bounceRate'),
+        pagesPerSession: kpi('pagesPerSession'),
+        activeNow: { value: this.st.get(activeSql).pluck().get() as number },
+      },
+      endedSessions: cur.ended,
+      // The engine's rule (engine.ts `finish`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
+      engagedRule: { pageViews: 2, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
+    };
+  }
+
+  /** Sessions started per local hour or local day, new and returning, every bucket present. */
+  timeseries(r: StatsRequest, interval: StatsInterval): TimeseriesStats {
+    const b = toBuckets(r.from, r.to);
+    const tzh = new LocalHours(r.tz);
+    const buckets: TimeseriesBucket[] = [];
+    /** Bucket index of each UTC hour of the range. */
+    const at = new Int32Array(Math.max(0, b.toH - b.fromH));
+    let lastKey = Number.NaN;
+    for (let h = b.fromH; h < b.toH; h++) {
+      const local = tzh.local(h);
+      const key = interval === 'hour' ? Math.floor(local / HOUR_MS) : Math.floor(local / DAY_MS);
+      if (key !== lastKey) {
+        // A local hour or day starts here (or the range does): its UTC start.
+        const start = interval === 'hour' ? h * HOUR_MS : key * DAY_MS - tzh.offsetAt(h);
+        buckets.push({ t: iso(Math.max(start, b.fromH * HOUR_MS)), sessions: 0, newVisitors: 0, returning: 0 });
+        lastKey = key;
+      }
+      at[h - b.fromH] = buckets.length - 1;
+    }
+    const rows = this.st.get(HOURLY_SESSIONS).all(b.fromH, b.toH, classMask(r)) as Array<{ t: number; sessions: number; newProfiles: number }>;
+    for (const row of rows) {
+      const bucket = buckets[at[row.t - b.fromH]!]!;
+      bucket.sessions += row.sessions;
+      bucket.newVisitors += row.newProfiles;
+      bucket.returning += row.sessions - row.newProfiles;
+    }
+    return { range: this.range(r), interval, buckets };
+  }
+
+  /** Counts by one dimension's values: the top `limit`, and the rest summed as `other`. */
+  breakdown(r: StatsRequest, dim: StatsDim, limit: number): BreakdownStats {
+    const b = toBuckets(r.from, r.to);
+    const rows = this.dimSums(dim, b, classMask(r));
+    const total = rows.reduce((a, x) => a + x.n, 0);
+    const ordered = dim === 'duration' ? DURATION_BUCKET_LABELS : dim === 'visit_number' ? VISIT_NUMBER_LABELS : null;
+    if (ordered !== null) {
+      const byValue = new Map(rows.map((x) => [x.value, x.n]));
+      return { range: this.range(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0 };
+    }
+    const items = rows.slice(0, limit);
+    return { range: this.range(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0) };
+  }
+
+  /** Sessions started by weekday and hour of day on the zone's clock. */
+  heatmap(r: StatsRequest): HeatmapStats {
+    const b = toBuckets(r.from, r.to);
+    const tzh = new LocalHours(r.tz);
+    const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+    const rows = this.st.get(HOURLY_SESSIONS).all(b.fromH, b.toH, classMask(r)) as Array<{ t: number; sessions: number }>;
+    let max = 0;
+    for (const row of rows) {
+      const [wd, hour] = tzh.weekHour(row.t);
+      const v = (cells[wd]![hour]! += row.sessions);
+      if (v > max) max = v;
+    }
+    return { range: this.range(r), cells, max };
+  }
+
+  /** Profiles with a session in the range, by how many sessions they had in it (1 .. 10+). */
+  visitsPerProfile(r: StatsRequest): VisitsPerProfileStats {
+    const b = toBuckets(r.from, r.to);
+    const sql = `SELECT min(c, 10) AS k, count(*) AS profiles FROM (
+        SELECT count(*) AS c FROM sessions INDEXED BY sessions_started_visitor
+        WHERE started_at >= ? AND started_at < ? AND ${sessionClassSql(r)} GROUP BY profile_pk)
+      GROUP BY k ORDER BY k`;
+    const rows = this.st.get(sql).all(b.fromH * HOUR_MS, b.toH * HOUR_MS) as Array<{ k: number; profiles: number }>;
+    const byK = new Map(rows.map((x) => [x.k, x.profiles]));
+    const items = VISIT_NUMBER_LABELS.map((visits, i) => ({ visits, profiles: byK.get(i + 1) ?? 0 }));
+    return { range: this.range(r), visitors: rows.reduce((a, x) => a + x.profiles, 0), items };
+  }
+}
