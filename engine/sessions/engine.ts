@@ -855,20 +855,32 @@ export class SessionEngine {
   }
 
   /**
-   * Deletes up to `limit` events older than `cutoff` (ms), with the ended sessions that
-   * started before it and their rollups; returns how many events went (fewer than `limit`
-   * means it caught up). Profiles stay: their visit counts are history.
+   * Retention: deletes up to `limit` sessions that ended before `cutoff` (ms), with all
+   * their events; once none are left, the rollup buckets before the cutoff too. Returns
+   * how many sessions went (fewer than `limit` means it caught up). Active sessions and
+   * profiles stay (a profile's visit count is its history).
    */
   deleteOlderThan(cutoff: number, limit: number): number {
     return this.write(() => {
       const db = this.db;
-      const n = db.prepare('DELETE FROM events WHERE pk IN (SELECT pk FROM events WHERE time < ? ORDER BY pk LIMIT ?)').run(cutoff, limit).changes;
-      if (n < limit) {
-        db.prepare('DELETE FROM sessions WHERE status = 1 AND started_at < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.session_pk = sessions.pk)').run(cutoff);
-        db.prepare('DELETE FROM agg_dims WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(Math.floor(cutoff / 3_600_000), Math.floor(cutoff / 86_400_000));
-        db.prepare('DELETE FROM agg_sessions WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(Math.floor(cutoff / 3_600_000), Math.floor(cutoff / 86_400_000));
+      // started_at <= ended_at, so the range on the started index bounds the search.
+      const pks = db
+        .prepare('SELECT pk FROM sessions WHERE started_at < ? AND status = 1 AND ended_at < ? LIMIT ?')
+        .pluck()
+        .all(cutoff, cutoff, limit) as number[];
+      const delEvents = db.prepare('DELETE FROM events WHERE session_pk = ?');
+      const delSession = db.prepare('DELETE FROM sessions WHERE pk = ?');
+      for (const pk of pks) {
+        delEvents.run(pk);
+        delSession.run(pk);
       }
-      return n;
+      if (pks.length < limit) {
+        const h = Math.floor(cutoff / 3_600_000);
+        const d = Math.floor(cutoff / 86_400_000);
+        db.prepare('DELETE FROM agg_dims WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(h, d);
+        db.prepare('DELETE FROM agg_sessions WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(h, d);
+      }
+      return pks.length;
     });
   }
 

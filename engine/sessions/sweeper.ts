@@ -88,7 +88,7 @@ export class Sweeper {
     if (this.retentionDays > 0 && now - this.lastRetention > 3_600_000) {
       this.lastRetention = now;
       const cutoff = now - this.retentionDays * 86_400_000;
-      const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit * 10));
+      const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit));
       result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs);
     }
     return result;
