@@ -22,6 +22,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Folder of the built dashboard; null serves a "not built" page. */
   rendererDir?: string | null;
+  /** The built tracker; by default `../tracker/liliput.min.js` beside the dashboard folder. */
+  trackerFile?: string | null;
   log?: (msg: string) => void;
 }
 
@@ -106,6 +108,7 @@ export class Footfall {
         defaultSourceId: source.id,
         version: VERSION,
         rendererDir: opts.rendererDir ?? null,
+        trackerFile: opts.trackerFile !== undefined ? opts.trackerFile : opts.rendererDir ? join(opts.rendererDir, '..', 'tracker', 'liliput.min.js') : null,
         settings: () => current,
         updateSettings: (patch) => {
           writeSettings(db, patch);

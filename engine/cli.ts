@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const config = loadConfig(argv);
   const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
   const t0 = performance.now();
-  const ff = await Footfall.start(config, { rendererDir });
+  const trackerFile = fileURLToPath(new URL('../tracker/liliput.min.js', import.meta.url));
+  const ff = await Footfall.start(config, { rendererDir, trackerFile });
   const ms = Math.round(performance.now() - t0);
   console.log(`Footfall collector listening on ${ff.url}`);
   console.log(`Dashboard: ${ff.dashboardUrl}`);

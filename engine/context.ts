@@ -20,6 +20,8 @@ export interface AppContext {
   version: string;
   /** Folder of the built dashboard, or null where it is not built (unit tests). */
   rendererDir: string | null;
+  /** The built browser tracker (`liliput.min.js`), or null where it is not built. */
+  trackerFile: string | null;
   settings(): SettingsView;
   updateSettings(patch: Partial<Omit<SettingsView, 'dataDir'>>): SettingsView;
   log(msg: string): void;

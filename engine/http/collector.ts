@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { parseTrackPayload, type TrackResponse } from '../../shared/track';
+import { registerTracker } from './tracker';
 
 /** CORS for the collector only: any page may send events; the admin API stays closed. */
 function openCors(reply: FastifyReply, requestHeaders: string | undefined): void {
@@ -37,4 +38,5 @@ export async function collectorPlugin(scope: FastifyInstance, ctx: AppContext): 
     return payload;
   });
   registerCollector(scope, ctx);
+  registerTracker(scope, ctx);
 }

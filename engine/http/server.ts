@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../context';
 import { LIMITS } from '../../shared/limits';
 import { registerApi } from './api';
+import { registerStats } from './stats';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installErrorHandlers } from './errors';
@@ -61,6 +62,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   await app.register(async (scope) => collectorPlugin(scope, ctx));
 
   registerApi(app, ctx);
+  registerStats(app, ctx);
   app.get('/api/live', (req, reply) => live.attach(req, reply));
 
   const dashboard = ctx.rendererDir !== null && existsSync(join(ctx.rendererDir, 'index.html')) ? ctx.rendererDir : null;

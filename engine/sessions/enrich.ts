@@ -15,6 +15,12 @@ export interface UserAgentInfo {
 }
 
 const UA_CACHE_MAX = 5000;
+
+/**
+ * Hand-run HTTP tools are how a person tests a collector: their requests are that person,
+ * not a crawler, so they are not flagged as bots (isbot would) and show under their name.
+ */
+const DEV_TOOL = /^(curl|wget|httpie|postmanruntime|insomnia|bruno)\/([\w.]+)/i;
 const uaCache = new Map<string, UserAgentInfo>();
 
 /**
@@ -25,10 +31,11 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   const hit = uaCache.get(ua);
   if (hit) return hit;
   const r = new UAParser(ua).getResult();
-  const bot = ua === '' ? false : isbot(ua);
+  const tool = DEV_TOOL.exec(ua);
+  const bot = ua === '' || tool !== null ? false : isbot(ua);
   const info: UserAgentInfo = {
-    browser: r.browser.name ?? null,
-    browserVersion: r.browser.version ?? null,
+    browser: r.browser.name ?? tool?.[1] ?? null,
+    browserVersion: r.browser.version ?? tool?.[2] ?? null,
     os: r.os.name ?? null,
     osVersion: r.os.version ?? null,
     device: bot ? 'bot' : (r.device.type ?? 'desktop'),

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StartupError } from '../errors';
+import { DB_FILE, openDatabase } from './database';
+import { MIGRATIONS } from './migrations';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'footfall-db-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const expectStartupError = (fn: () => unknown, pattern: RegExp) => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StartupError);
+    expect((err as Error).message).toMatch(pattern);
+    return;
+  }
+  throw new Error('expected a StartupError');
+};
+
+describe('openDatabase', () => {
+  it('creates the schema in WAL mode with full sync and records every migration', () => {
+    const db = openDatabase(dir);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    const applied = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    expect(applied).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(MIGRATIONS.length).toBeGreaterThanOrEqual(2);
+    db.close();
+    // Opening again applies nothing twice.
+    const again = openDatabase(dir);
+    expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+    again.close();
+  });
+
+  it('refuses a database written by a newer Footfall, leaving it untouched', () => {
+    const db = openDatabase(dir);
+    db.prepare("INSERT INTO schema_migrations VALUES (999, '999_future.sql', 'x', 0)").run();
+    db.close();
+    const before = readFileSync(join(dir, DB_FILE));
+    expectStartupError(() => openDatabase(dir), /newer Footfall.*999_future\.sql/);
+    expect(readFileSync(join(dir, DB_FILE)).equals(before)).toBe(true);
+  });
+
+  it('refuses a database whose migration history differs from the shipped files', () => {
+    const db = openDatabase(dir);
+    db.prepare("UPDATE schema_migrations SET checksum = 'changed' WHERE version = 1").run();
+    db.close();
+    expectStartupError(() => openDatabase(dir), /out of step.*001_init\.sql/);
+  });
+
+  it('applies a new migration to an older database', () => {
+    const first = MIGRATIONS.slice(0, 1);
+    openDatabase(dir, { migrations: first }).close();
+    const db = openDatabase(dir);
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('refuses a file that is not SQLite, and never overwrites it', () => {
+    const file = join(dir, DB_FILE);
+    writeFileSync(file, 'these are my notes, not a database\n'.repeat(20));
+    expectStartupError(() => openDatabase(dir), /not a SQLite database.*untouched/);
+    expect(readFileSync(file, 'utf8')).toContain('my notes');
+  });
+
+  it('refuses a damaged database, and leaves it as it was', () => {
+    openDatabase(dir).close();
+    const file = join(dir, DB_FILE);
+    const bytes = readFileSync(file);
+    // Keep the header, wreck the schema page.
+    for (let i = 100; i < 4096; i++) bytes[i] = 0xff;
+    writeFileSync(file, bytes);
+    expectStartupError(() => openDatabase(dir), /damaged|Cannot use/);
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a second opener of the same folder while the first holds it', () => {
+    const db = openDatabase(dir);
+    expectStartupError(() => openDatabase(dir), /in use by another Footfall/);
+    db.close();
+    openDatabase(dir).close();
+  });
+
+  it.skipIf(process.getuid?.() === 0)('says so when the data folder is not writable', () => {
+    const ro = join(dir, 'ro');
+    writeFileSync(join(dir, 'x'), '');
+    chmodSync(dir, 0o500);
+    try {
+      expectStartupError(() => openDatabase(ro), /not writable.*--data-dir/);
+    } finally {
+      chmodSync(dir, 0o700);
+    }
+  });
+
+  it('says so when the data folder cannot be created', () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    expectStartupError(() => openDatabase(join(file, 'sub')), /not writable.*--data-dir/);
+  });
+});

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { MAX_HOURLY_DAYS, StatsQueries, type StatsRequest } from '../queries/stats';
+import { isTimeZone } from '../queries/tz';
+import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { MAX_RANGE_DAYS, STATS_DIMS, type StatsInterval } from '../../shared/stats';
+import { boolParam, parseWith, timeParam } from './query';
+
+const rangeParams = {
+  from: timeParam.optional(),
+  to: timeParam.optional(),
+  tz: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, 'is not an IANA time zone (like Europe/Warsaw or UTC)')
+    .optional(),
+  bots: boolParam.optional(),
+  debug: boolParam.optional(),
+};
+
+const rangeQuery = z.object(rangeParams);
+const timeseriesQuery = z.object({ ...rangeParams, interval: z.enum(['hour', 'day']).optional() });
+const breakdownQuery = z.object({
+  ...rangeParams,
+  dim: z.enum(STATS_DIMS),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+/** Defaults (the 7 days up to the next whole hour, UTC, people only) and range checks. */
+function toRequest(q: z.infer<typeof rangeQuery>, now: number): StatsRequest {
+  const to = q.to ?? Math.ceil(now / HOUR_MS) * HOUR_MS;
+  const from = q.from ?? to - 7 * DAY_MS;
+  if (!(from < to)) throw new HttpError(400, 'from: must be before `to`.');
+  if (to - from > MAX_RANGE_DAYS * DAY_MS) throw new HttpError(400, `to: the range is longer than ${MAX_RANGE_DAYS} days; ask for a shorter one.`);
+  return { from, to, tz: q.tz ?? 'UTC', bots: q.bots ?? false, debug: q.debug ?? false };
+}
+
+/**
+ * The dashboard's stats routes, `GET /api/stats/...` (behind the admin token). All take the
+ * range parameters of shared/stats.ts; each answers from the rollups in a few milliseconds.
+ */
+export function registerStats(app: FastifyInstance, ctx: AppContext): void {
+  const stats = new StatsQueries(ctx.db, () => ctx.settings().keyEventTypes);
+  const now = () => ctx.clock.now();
+
+  app.get('/api/stats/overview', async (req) => stats.overview(toRequest(parseWith(rangeQuery, req.query), now())));
+
+  app.get('/api/stats/timeseries', async (req) => {
+    const q = parseWith(timeseriesQuery, req.query);
+    const r = toRequest(q, now());
+    const interval: StatsInterval = q.interval ?? (r.to - r.from <= 3 * DAY_MS ? 'hour' : 'day');
+    if (interval === 'hour' && r.to - r.from > MAX_HOURLY_DAYS * DAY_MS) {
+      throw new HttpError(400, `interval: hourly buckets are for ranges up to ${MAX_HOURLY_DAYS} days; use interval=day.`);
+    }
+    return stats.timeseries(r, interval);
+  });
+
+  app.get('/api/stats/breakdown', async (req) => {
+    const q = parseWith(breakdownQuery, req.query);
+    return stats.breakdown(toRequest(q, now()), q.dim, q.limit);
+  });
+
+  app.get('/api/stats/heatmap', async (req) => stats.heatmap(toRequest(parseWith(rangeQuery, req.query), now())));
+
+  app.get('/api/stats/visits-per-profile', async (req) => stats.visitsPerProfile(toRequest(parseWith(rangeQuery, req.query), now())));
+}
