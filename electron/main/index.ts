@@ -1,17 +1,456 @@
-// The Electron shell (placeholder until the desktop-shell issue): starts the engine in the
-// main process and shows its dashboard.
-import { app, BrowserWindow } from 'electron';
+// The Electron shell: one Footfall per data folder, its engine in this process, one window on
+// the engine's own dashboard, a tray, an application menu. The decisions live in the plain
+// modules beside this file (tested without Electron); this file only wires them to Electron.
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  session,
+  shell,
+  Tray,
+  type IpcMainEvent,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+  type WebContents,
+} from 'electron';
 import { Footfall } from '../../engine/app';
-import { loadConfig } from '../../engine/config';
+import type { Config } from '../../engine/config';
+import { CountQueries } from '../../engine/queries/counts';
+import { BRIDGE_CHANNELS, type UsePortResult } from '../../shared/bridge';
+import { engineConfig, readDesktopArgs, validPort, type DesktopArgs } from './args';
+import { dashboardWindowUrl, tokenCookie } from './handoff';
+import { closeBehaviour, revealSteps, secondInstanceMessage } from './instance';
+import { appMenu, trayMenu, trayTooltip, type CollectorStatus, type MenuAction, type MenuItemModel } from './menus';
+import { findFreePort, isPortFree } from './ports';
+import { readPrefs, writePrefs } from './prefs';
+import { externalUrl, navigationDecision, permissionAllowed, requestAllowed, trustedSender, withCsp } from './security';
+import { createStopper, exitCode } from './shutdown';
+import { trackerSnippet } from './snippet';
+import { describeStartupFailure, shortReason, startupPageUrl, type StartupProblem } from './startup';
 
-async function main(): Promise<void> {
-  await app.whenReady();
-  const config = { ...loadConfig([]), dataDir: app.getPath('userData') };
-  const ff = await Footfall.start(config, { rendererDir: fileURLToPath(new URL('../renderer', import.meta.url)) });
-  const win = new BrowserWindow({ width: 1280, height: 820, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false } });
-  await win.loadURL(ff.dashboardUrl);
-  app.on('before-quit', () => void ff.stop());
+const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
+const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+const STOP_TIMEOUT_MS = 15_000;
+const TRAY_REFRESH_MS = 1_000;
+const TRAY_TICK_MS = 30_000;
+
+/** Everything the shell holds; one of each. */
+const state = {
+  args: null as DesktopArgs | null,
+  config: null as Config | null,
+  ff: null as Footfall | null,
+  counts: null as CountQueries | null,
+  unsubscribe: null as (() => void) | null,
+  problem: null as StartupProblem | null,
+  startupPageUrl: null as string | null,
+  appOrigin: null as string | null,
+  win: null as BrowserWindow | null,
+  tray: null as Tray | null,
+  trayTimer: null as NodeJS.Timeout | null,
+  trayTick: null as NodeJS.Timeout | null,
+  switching: false,
+  quitting: false,
+  stopped: false,
+};
+
+const log = (msg: string): void => console.error(msg);
+
+// ---- the engine ---------------------------------------------------------------------------
+
+function status(): CollectorStatus {
+  const { ff, config, problem } = state;
+  if (ff !== null) {
+    let eventsToday: number | null = null;
+    try {
+      eventsToday = state.counts?.countEventsToday(Date.now()) ?? null;
+    } catch (err) {
+      log(`Footfall: could not count today's events: ${(err as Error).message}`);
+    }
+    return { state: 'listening', url: ff.url, port: ff.port, paused: ff.engine.paused, eventsToday };
+  }
+  const port = config?.port ?? 0;
+  return problem !== null ? { state: 'stopped', port, reason: shortReason(problem) } : { state: 'starting', port };
 }
 
-void main();
+/** Starts the engine on `port`; on failure keeps the problem for the window and the tray. */
+async function startEngine(port: number): Promise<StartupProblem | null> {
+  const config: Config = { ...state.config!, port };
+  state.config = config;
+  state.problem = null;
+  try {
+    const t0 = performance.now();
+    const ff = await Footfall.start(config, { rendererDir: RENDERER_DIR, log });
+    state.ff = ff;
+    state.counts = new CountQueries(ff.db);
+    state.appOrigin = new URL(ff.url).origin;
+    state.unsubscribe = ff.engine.onCommit(() => scheduleTrayRefresh());
+    console.log(`Footfall collector listening on ${ff.url}`);
+    console.log(`Dashboard: ${ff.dashboardUrl}`);
+    console.log(`Default event source: ${ff.defaultSourceId}`);
+    console.log(`Data folder: ${config.dataDir} (desktop app, ready in ${Math.round(performance.now() - t0)} ms)`);
+    return null;
+  } catch (err) {
+    const portFree = port === 0 || (await isPortFree(config.host, port));
+    const suggestedPort = portFree ? null : await findFreePort(config.host, port);
+    const problem = describeStartupFailure(err, { host: config.host, port, portFree, suggestedPort });
+    console.error(`Footfall: ${problem.title}: ${problem.message}`);
+    state.problem = problem;
+    return problem;
+  } finally {
+    refreshMenus();
+  }
+}
+
+async function stopEngine(): Promise<void> {
+  const ff = state.ff;
+  state.unsubscribe?.();
+  state.unsubscribe = null;
+  state.ff = null;
+  state.counts = null;
+  state.appOrigin = null;
+  if (ff !== null) await ff.stop();
+}
+
+/** The bridge's `usePort`: from the "port in use" page, or the dashboard's settings. */
+async function usePort(requested: unknown): Promise<UsePortResult> {
+  const port = validPort(requested);
+  const host = state.config!.host;
+  if (port === null) return { ok: false, message: 'Choose a port number from 1 to 65535.', suggestedPort: null };
+  if (state.ff !== null && state.ff.port === port) return { ok: true, port };
+  if (state.switching) return { ok: false, message: 'Footfall is already changing its port; wait a moment.', suggestedPort: null };
+  state.switching = true;
+  try {
+    if (!(await isPortFree(host, port))) {
+      return { ok: false, message: `Port ${port} on ${host} is in use too.`, suggestedPort: await findFreePort(host, port) };
+    }
+    await stopEngine();
+    const problem = await startEngine(port);
+    if (problem !== null) {
+      setImmediate(() => void showStartupPage(problem));
+      return { ok: false, message: problem.message, suggestedPort: problem.suggestedPort };
+    }
+    writePrefs(app.getPath('userData'), { port });
+    // Answer first: the page that asked is replaced by the dashboard right after.
+    setImmediate(() => void showDashboard());
+    return { ok: true, port };
+  } finally {
+    state.switching = false;
+  }
+}
+
+// ---- the window ---------------------------------------------------------------------------
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'Footfall',
+    backgroundColor: '#0f1720',
+    ...(process.platform === 'linux' ? { icon: join(app.getAppPath(), 'resources', 'icons', '512x512.png') } : {}),
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  guardContents(win.webContents);
+  win.on('close', (e) => {
+    if (closeBehaviour(process.platform, state.quitting) === 'hide') {
+      e.preventDefault();
+      win.hide();
+    }
+  });
+  win.on('closed', () => {
+    if (state.win === win) state.win = null;
+  });
+  state.win = win;
+  return win;
+}
+
+/** Navigation lock and external links for a web contents of ours. */
+function guardContents(contents: WebContents): void {
+  contents.on('will-navigate', (e, url) => {
+    const decision = navigationDecision(url, state.appOrigin);
+    if (decision === 'allow') return;
+    e.preventDefault();
+    if (decision === 'external') openExternal(url);
+  });
+  contents.on('will-redirect', (e, url) => {
+    if (navigationDecision(url, state.appOrigin) !== 'allow') e.preventDefault();
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    const decision = navigationDecision(url, state.appOrigin);
+    if (decision === 'allow') void contents.loadURL(url);
+    else if (decision === 'external') openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+function openExternal(url: string): void {
+  const safe = externalUrl(url);
+  if (safe !== null) shell.openExternal(safe).catch((err: unknown) => log(`Footfall: could not open ${safe}: ${(err as Error).message}`));
+}
+
+async function showDashboard(): Promise<void> {
+  const ff = state.ff;
+  if (ff === null) return;
+  const win = state.win ?? createWindow();
+  state.startupPageUrl = null;
+  // The token goes in as the dashboard's HttpOnly cookie: never in a URL (handoff.ts).
+  await win.webContents.session.cookies.set(tokenCookie(ff.url, ff.port, ff.token));
+  try {
+    await win.loadURL(dashboardWindowUrl(ff.url));
+  } catch (err) {
+    log(`Footfall: the dashboard did not load: ${(err as Error).message}`);
+  }
+  if (!win.isVisible()) win.show();
+}
+
+async function showStartupPage(problem: StartupProblem): Promise<void> {
+  const win = state.win ?? createWindow();
+  const url = startupPageUrl(problem);
+  state.startupPageUrl = url;
+  try {
+    await win.loadURL(url);
+  } catch (err) {
+    log(`Footfall: the startup page did not load: ${(err as Error).message}`);
+  }
+  if (!win.isVisible()) win.show();
+}
+
+/** Brings the window to the user: a second launch, "Open dashboard", the dock icon. */
+function reveal(): void {
+  if (!app.isReady() || state.quitting) return;
+  const win = state.win;
+  const steps = revealSteps({ exists: win !== null, minimized: win?.isMinimized() ?? false, visible: win?.isVisible() ?? false });
+  for (const step of steps) {
+    if (step === 'create') {
+      if (state.ff !== null) void showDashboard();
+      else if (state.problem !== null) void showStartupPage(state.problem);
+      else createWindow();
+    } else if (step === 'restore') win?.restore();
+    else if (step === 'show') win?.show();
+    else state.win?.focus();
+  }
+}
+
+// ---- session security ---------------------------------------------------------------------
+
+function secureSession(): void {
+  const s = session.defaultSession;
+  s.webRequest.onBeforeRequest((details, callback) => {
+    const ok = requestAllowed(details.url, state.appOrigin);
+    if (!ok) log(`Footfall: blocked a request to ${details.url}`);
+    callback({ cancel: !ok });
+  });
+  s.webRequest.onHeadersReceived((details, callback) => {
+    const ours = state.appOrigin !== null && details.url.startsWith(`${state.appOrigin}/`);
+    callback(ours && details.responseHeaders ? { responseHeaders: withCsp(details.responseHeaders) } : {});
+  });
+  s.setPermissionRequestHandler((contents, permission, callback) => callback(permissionAllowed(permission, contents.getURL(), state.appOrigin)));
+  s.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin, state.appOrigin));
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    // Anything that is not our window (there should be nothing) may not open windows either.
+    contents.setWindowOpenHandler(({ url }) => {
+      if (navigationDecision(url, state.appOrigin) === 'external') openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+function isTrusted(e: IpcMainInvokeEvent | IpcMainEvent): boolean {
+  const frame = e.senderFrame;
+  const fromOurWindow = state.win !== null && e.sender === state.win.webContents;
+  return (
+    fromOurWindow &&
+    trustedSender(frame?.url ?? null, frame !== null && frame.parent === null, { appOrigin: state.appOrigin, startupPageUrl: state.startupPageUrl })
+  );
+}
+
+function registerBridge(): void {
+  ipcMain.handle(BRIDGE_CHANNELS.usePort, (e, port: unknown) => {
+    if (!isTrusted(e)) throw new Error('Footfall refused a bridge call from an unknown page.');
+    return usePort(port);
+  });
+  ipcMain.on(BRIDGE_CHANNELS.quit, (e) => {
+    if (isTrusted(e)) app.quit();
+  });
+}
+
+// ---- tray and menus -----------------------------------------------------------------------
+
+function runAction(action: MenuAction): void {
+  switch (action) {
+    case 'copy-snippet':
+      if (state.ff !== null) clipboard.writeText(trackerSnippet(state.ff.url, state.ff.defaultSourceId));
+      return;
+    case 'open-dashboard':
+      reveal();
+      return;
+    case 'toggle-pause':
+      if (state.ff !== null) state.ff.engine.setPaused(!state.ff.engine.paused);
+      refreshMenus();
+      return;
+    case 'open-data-folder':
+      void shell.openPath(state.config?.dataDir ?? app.getPath('userData'));
+      return;
+    case 'about':
+      app.showAboutPanel();
+      return;
+    case 'quit':
+      app.quit();
+      return;
+  }
+}
+
+function toElectron(items: MenuItemModel[]): MenuItemConstructorOptions[] {
+  return items.map((m) => {
+    const o: MenuItemConstructorOptions = {};
+    if (m.label !== undefined) o.label = m.label;
+    if (m.type !== undefined) o.type = m.type;
+    if (m.checked !== undefined) o.checked = m.checked;
+    if (m.enabled !== undefined) o.enabled = m.enabled;
+    if (m.accelerator !== undefined) o.accelerator = m.accelerator;
+    if (m.role !== undefined) o.role = m.role as NonNullable<MenuItemConstructorOptions['role']>;
+    if (m.submenu !== undefined) o.submenu = toElectron(m.submenu);
+    const action = m.action;
+    if (action !== undefined) o.click = () => runAction(action);
+    return o;
+  });
+}
+
+function trayIcon(): Electron.NativeImage {
+  const dir = join(app.getAppPath(), 'resources');
+  if (process.platform === 'darwin') {
+    const img = nativeImage.createFromPath(join(dir, 'trayTemplate.png'));
+    img.setTemplateImage(true);
+    return img;
+  }
+  return nativeImage.createFromPath(join(dir, 'tray.png'));
+}
+
+function createTray(): void {
+  try {
+    const tray = new Tray(trayIcon());
+    tray.on('click', () => reveal());
+    state.tray = tray;
+  } catch (err) {
+    log(`Footfall: no tray icon on this desktop (${(err as Error).message}); the window and its menu do everything the tray does.`);
+  }
+  state.trayTick = setInterval(() => refreshMenus(), TRAY_TICK_MS); // events today rolls over at midnight
+}
+
+function scheduleTrayRefresh(): void {
+  if (state.trayTimer !== null) return;
+  state.trayTimer = setTimeout(() => {
+    state.trayTimer = null;
+    refreshMenus();
+  }, TRAY_REFRESH_MS);
+}
+
+function refreshMenus(): void {
+  if (!app.isReady() || state.stopped) return;
+  const s = status();
+  Menu.setApplicationMenu(Menu.buildFromTemplate(toElectron(appMenu(s, { platform: process.platform, devTools: !app.isPackaged }))));
+  const tray = state.tray;
+  if (tray !== null && !tray.isDestroyed()) {
+    tray.setToolTip(trayTooltip(s));
+    tray.setContextMenu(Menu.buildFromTemplate(toElectron(trayMenu(s))));
+  }
+}
+
+// ---- quitting -----------------------------------------------------------------------------
+
+const stopOnce = createStopper(
+  async () => {
+    await stopEngine();
+    console.log('Footfall stopped.');
+  },
+  STOP_TIMEOUT_MS,
+  log,
+);
+
+function onWillQuit(e: Electron.Event): void {
+  if (state.stopped) return;
+  // Hold the quit until the engine has committed what it accepted and closed the database.
+  e.preventDefault();
+  state.quitting = true;
+  if (state.trayTimer !== null) clearTimeout(state.trayTimer);
+  if (state.trayTick !== null) clearInterval(state.trayTick);
+  void stopOnce().then((outcome) => {
+    state.stopped = true;
+    state.tray?.destroy();
+    app.exit(exitCode(outcome));
+  });
+}
+
+// ---- start --------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  app.setAboutPanelOptions({ applicationName: 'Footfall', applicationVersion: app.getVersion() });
+  app.on('before-quit', () => {
+    state.quitting = true;
+  });
+  app.on('will-quit', onWillQuit);
+  app.on('window-all-closed', () => app.quit());
+  app.on('activate', () => reveal());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  const userData = app.getPath('userData');
+  state.config = engineConfig(state.args!, userData, readPrefs(userData).port);
+  // The engine needs nothing from Electron: start it while Electron gets ready.
+  const started = startEngine(state.config.port);
+  await app.whenReady();
+  secureSession();
+  registerBridge();
+  createTray();
+  refreshMenus();
+  const problem = await started;
+  if (state.quitting) return;
+  if (problem === null) await showDashboard();
+  else await showStartupPage(problem);
+}
+
+// ---- arguments and the single-instance lock (before `ready`) ------------------------------
+
+function fatal(message: string): never {
+  console.error(`Footfall: ${message}`);
+  dialog.showErrorBox('Footfall cannot start', message);
+  process.exit(1);
+}
+
+try {
+  state.args = readDesktopArgs(process.argv, process.env);
+} catch (err) {
+  fatal(err instanceof Error ? err.message : String(err));
+}
+// One Footfall per data folder: Electron's lock and Chromium's profile go with it.
+if (state.args.userDataOverride !== null) app.setPath('userData', state.args.userDataOverride);
+
+if (!app.requestSingleInstanceLock()) {
+  console.log(secondInstanceMessage(app.getPath('userData')));
+  app.exit(0);
+} else {
+  app.on('second-instance', () => reveal());
+  void main();
+}
