@@ -17,6 +17,22 @@ function isPublic(url: string): boolean {
   return PUBLIC_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`) || url.startsWith(`${p}.`));
 }
 
+/**
+ * The path the access checks judge: the pattern of the route the router matched. The router
+ * decodes percent-escapes, so `/%61pi/sessions` reaches the `/api/sessions` handler; judging
+ * the raw URL let it through without the token. Unmatched requests: their decoded path.
+ */
+function checkedPath(req: FastifyRequest): string {
+  const route = req.routeOptions.url;
+  if (route !== undefined) return route;
+  const path = req.url.split('?')[0]!;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Footfall</title>
 <p>The dashboard is not built. Run <code>npm run build</code> (or <code>npm run serve</code>, which builds first).</p>`;
 
@@ -44,12 +60,13 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
 
   const hosts = allowedHosts(ctx.host);
   app.addHook('onRequest', async (req, reply) => {
-    if (isPublic(req.url)) return;
+    const path = checkedPath(req);
+    if (isPublic(path)) return;
     const host = hostOf(req.headers.host);
     if (host === null || !hosts.has(host)) {
       return reply.status(403).send({ detail: `Host "${req.headers.host ?? ''}" is not this Footfall's address; open it as http://127.0.0.1:${ctx.port}/.` });
     }
-    if (req.url.startsWith('/api/') || req.url === '/api') {
+    if (path.startsWith('/api/') || path === '/api') {
       const token = requestToken(req, ctx.port);
       if (token === null || !tokenMatches(token, ctx.token)) {
         return reply.status(401).send({ detail: 'Missing or wrong admin token: send "Authorization: Bearer TOKEN" or open the dashboard URL printed at start.' });
