@@ -29,6 +29,12 @@ export class LiveHub {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    // A HEAD answer has no body, and Node sends a head only with one: end it here, or the
+    // client waits forever.
+    if (req.method === 'HEAD') {
+      reply.raw.end();
+      return;
+    }
     reply.raw.write(': footfall live stream\nretry: 2000\n\n');
     this.clients.add(reply);
     req.raw.on('close', () => this.detach(reply));
