@@ -1,0 +1,188 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Footfall } from '../app';
+import { FakeClock } from '../clock';
+import { loadConfig } from '../config';
+import { tokenMatches } from './auth';
+
+/**
+ * Walks every route the server registers and checks who may call it. A route added later
+ * without the token check fails here, not in a user's browser.
+ */
+
+interface Route {
+  method: string;
+  path: string;
+}
+
+/**
+ * The routes of `printRoutes({ commonPrefix: false })`: a tree whose lines are
+ * `├── segment (GET, HEAD)`, each segment relative to the line above it one level up.
+ */
+export function parseRoutes(tree: string): Route[] {
+  const routes: Route[] = [];
+  const stack: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^((?:[│ ] {3})*)[├└]── (.*?)(?: \(([A-Z, ]+)\))?$/u.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = (depth > 0 ? stack[depth - 1]! : '') + m[2]!;
+    stack.push(path);
+    for (const method of (m[3] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) routes.push({ method, path });
+  }
+  return routes;
+}
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** A request over a real socket: the raw path reaches the server as written (no URL normalising). */
+function raw(port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+        // The live stream never ends on its own: its head is the answer.
+        res.destroy();
+        return resolve({ status: res.statusCode!, body: '' });
+      }
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
+    req.end();
+  });
+}
+
+let ff: Footfall;
+let dir: string;
+let routes: Route[];
+const STATIC_FILES = ['/index.html', '/assets/app.js', '/favicon.svg'];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'footfall-routes-'));
+  // A stand-in for the built dashboard, so its static routes are registered and walked too.
+  const renderer = join(dir, 'renderer');
+  mkdirSync(join(renderer, 'assets'), { recursive: true });
+  writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Footfall</title><script src="/assets/app.js"></script>');
+  writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log(1)');
+  writeFileSync(join(renderer, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  const config = loadConfig(['--port', '0', '--data-dir', join(dir, 'data'), '--sweep-interval', '3600'], {});
+  ff = await Footfall.start(config, { clock: new FakeClock(), rendererDir: renderer, log: () => {} });
+  routes = parseRoutes(ff.app.printRoutes({ commonPrefix: false }));
+});
+
+afterAll(async () => {
+  await ff.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Routes anyone may call: the collector, the tracker, the health check, the dashboard page and its files. */
+function isPublicRoute(r: Route): boolean {
+  if (r.path === '/track' && (r.method === 'POST' || r.method === 'OPTIONS')) return true;
+  if (r.path.startsWith('/tracker') && (r.method === 'GET' || r.method === 'HEAD')) return true;
+  if ((r.path === '/health' || r.path === '/' || STATIC_FILES.includes(r.path)) && (r.method === 'GET' || r.method === 'HEAD')) return true;
+  return false;
+}
+
+const concrete = (path: string) => path.replace(/:\w+/g, 'x').replace(/\*/g, 'x');
+
+describe('every registered route', () => {
+  it('is found by the walk (the list is not empty or misread)', () => {
+    const has = (method: string, path: string) => routes.some((r) => r.method === method && r.path === path);
+    expect(has('POST', '/track')).toBe(true);
+    expect(has('GET', '/tracker/liliput.min.js')).toBe(true);
+    expect(has('POST', '/api/sessions/:id/end')).toBe(true);
+    expect(has('GET', '/api/live')).toBe(true);
+    expect(has('GET', '/assets/app.js')).toBe(true);
+    expect(routes.filter((r) => !isPublicRoute(r)).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('answers 401 with a detail without the token, except the public ones', async () => {
+    const open: string[] = [];
+    for (const r of routes) {
+      const a = await raw(ff.port, r.method, concrete(r.path));
+      if (isPublicRoute(r)) {
+        expect(a.status, `${r.method} ${r.path}`).not.toBe(401);
+        continue;
+      }
+      if (a.status !== 401) open.push(`${r.method} ${r.path} → ${a.status}`);
+      else if (r.method !== 'HEAD') expect(JSON.parse(a.body).detail, `${r.method} ${r.path}`).toMatch(/token/);
+    }
+    expect(open, 'routes answering without the admin token').toEqual([]);
+  });
+
+  it('answers 401 to a wrong token, by header or by cookie', async () => {
+    for (const r of routes.filter((x) => !isPublicRoute(x))) {
+      for (const headers of [{ authorization: 'Bearer wrong' }, { authorization: `Bearer ${ff.token}x` }, { cookie: `footfall_token_${ff.port}=${ff.token.slice(1)}` }]) {
+        expect((await raw(ff.port, r.method, concrete(r.path), headers)).status, `${r.method} ${r.path}`).toBe(401);
+      }
+    }
+  });
+
+  it('lets the token through on every admin route (so the 401s above are about the token)', async () => {
+    for (const r of routes.filter((x) => !isPublicRoute(x))) {
+      const a = await raw(ff.port, r.method, concrete(r.path), { authorization: `Bearer ${ff.token}` });
+      expect([401, 403], `${r.method} ${r.path} → ${a.status}`).not.toContain(a.status);
+    }
+  });
+
+  it('refuses a foreign Host on everything but the collector, even with the token (DNS rebinding)', async () => {
+    for (const r of routes) {
+      const collector = r.path === '/track' || r.path.startsWith('/tracker') || r.path === '/health';
+      const a = await raw(ff.port, r.method, concrete(r.path), { host: `rebind.evil.test:${ff.port}`, authorization: `Bearer ${ff.token}` });
+      if (collector) expect(a.status, `${r.method} ${r.path}`).not.toBe(403);
+      else expect(a.status, `${r.method} ${r.path}`).toBe(403);
+    }
+  });
+
+  it('cannot be reached without the token by spelling its path differently', async () => {
+    const admin = routes.filter((r) => !isPublicRoute(r) && r.method === 'GET');
+    const leaks: string[] = [];
+    for (const r of admin) {
+      const p = concrete(r.path);
+      const variants = [
+        p.replace('/api', '/%61pi'), // percent-encoded letters decode to the same route
+        p.replace('/api/', '/api/%') + '', // a broken escape
+        p.replace(/\/(\w)/g, (_, c: string) => `/%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+        `${p}/`,
+        `/track/..${p}`,
+        `/tracker/../..${p}`,
+        `/health/..${p}`,
+        `/track%2f..${p}`,
+        `${p}?token=${encodeURIComponent(ff.token)}`, // the dashboard's URL token is for `/` only
+        `${p}#x`,
+      ];
+      for (const v of variants) {
+        const a = await raw(ff.port, 'GET', v);
+        if (a.status < 400) leaks.push(`GET ${v} → ${a.status}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
+
+describe('the token', () => {
+  it('is compared in constant time over hashes: equal only when equal, any length', () => {
+    expect(tokenMatches(ff.token, ff.token)).toBe(true);
+    for (const other of ['', 'x', ff.token.slice(0, -1), `${ff.token} `, ff.token.toUpperCase(), 'a'.repeat(10_000)]) {
+      expect(tokenMatches(other, ff.token)).toBe(false);
+    }
+  });
+
+  it('is never echoed in an answer', async () => {
+    const r = await raw(ff.port, 'GET', '/api/info', { authorization: `Bearer ${ff.token}` });
+    expect(r.status).toBe(200);
+    expect(r.body).not.toContain(ff.token);
+    const bad = await raw(ff.port, 'GET', '/api/info', { authorization: `Bearer ${ff.token}x` });
+    expect(bad.body).not.toContain(ff.token);
+  });
+});
