@@ -122,7 +122,8 @@ describe('every registered route', () => {
 
   it('answers 401 to a wrong token, by header or by cookie', async () => {
     for (const r of routes.filter((x) => !isPublicRoute(x))) {
-      for (const headers of [{ authorization: 'Bearer wrong' }, { authorization: `Bearer ${ff.token}x` }, { cookie: `footfall_token_${ff.port}=${ff.token.slice(1)}` }]) {
+      const wrong: Array<Record<string, string>> = [{ authorization: 'Bearer wrong' }, { authorization: `Bearer ${ff.token}x` }, { cookie: `footfall_token_${ff.port}=${ff.token.slice(1)}` }];
+      for (const headers of wrong) {
         expect((await raw(ff.port, r.method, concrete(r.path), headers)).status, `${r.method} ${r.path}`).toBe(401);
       }
     }
