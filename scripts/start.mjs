@@ -1,23 +1,7 @@
 // `npm start`: the desktop app, or headless mode where the Electron binary is not installed.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { buildIfNeeded } from './build-if-needed.mjs';
-
-/** The Electron binary's path, or null, found without triggering electron's lazy download. */
-function electronBinary() {
-  try {
-    const require = createRequire(import.meta.url);
-    const dir = dirname(require.resolve('electron/package.json'));
-    const pathFile = join(dir, 'path.txt');
-    if (!existsSync(pathFile)) return null;
-    const bin = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-    return existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
+import { electronBinary } from './electron-binary.mjs';
 
 buildIfNeeded();
 const bin = electronBinary();

@@ -29,8 +29,25 @@ export interface MenuTemplateItem {
 }
 
 type Handler = (...args: never[]) => unknown;
+type Listener = (...args: never[]) => void;
 
-export class FakeWebContents extends EventEmitter {
+/** The slice of EventEmitter the shell uses (wrapping it keeps this module's types nameable). */
+export class Emitter {
+  private readonly ee = new EventEmitter();
+  on(name: string, fn: Listener): this {
+    this.ee.on(name, fn as (...a: unknown[]) => void);
+    return this;
+  }
+  once(name: string, fn: Listener): this {
+    this.ee.once(name, fn as (...a: unknown[]) => void);
+    return this;
+  }
+  emit(name: string, ...args: unknown[]): boolean {
+    return this.ee.emit(name, ...args);
+  }
+}
+
+export class FakeWebContents extends Emitter {
   url = '';
   loads: string[] = [];
   openHandler: ((d: { url: string }) => { action: string }) | null = null;
@@ -89,7 +106,7 @@ export function createFakeElectron(appPath: string) {
   let readyResolve: () => void = () => {};
   const readyPromise = new Promise<void>((r) => (readyResolve = r));
 
-  class FakeApp extends EventEmitter {
+  class FakeApp extends Emitter {
     paths = new Map<string, string>([['userData', '/nonexistent/Footfall']]);
     ready = false;
     lock = true;
@@ -140,7 +157,7 @@ export function createFakeElectron(appPath: string) {
   }
   const app = new FakeApp();
 
-  class FakeBrowserWindow extends EventEmitter {
+  class FakeBrowserWindow extends Emitter {
     readonly webContents = new FakeWebContents(defaultSession);
     visible = false;
     minimized = false;
@@ -178,7 +195,7 @@ export function createFakeElectron(appPath: string) {
     }
   }
 
-  class FakeTray extends EventEmitter {
+  class FakeTray extends Emitter {
     tooltip = '';
     menu: MenuTemplateItem[] = [];
     destroyed = false;

@@ -36,6 +36,9 @@ import { describeStartupFailure, shortReason, startupPageUrl, type StartupProble
 
 const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('../preload/index.cjs', import.meta.url));
+// Beside the build (out/main/../../resources): the repo's resources/ in development, the
+// asar's copy when packaged, whatever folder Electron was started with.
+const RESOURCES = fileURLToPath(new URL('../../resources', import.meta.url));
 const STOP_TIMEOUT_MS = 15_000;
 const TRAY_REFRESH_MS = 1_000;
 const TRAY_TICK_MS = 30_000;
@@ -154,8 +157,7 @@ function createWindow(): BrowserWindow {
     minHeight: 480,
     show: false,
     title: 'Footfall',
-    backgroundColor: '#0f1720',
-    ...(process.platform === 'linux' ? { icon: join(app.getAppPath(), 'resources', 'icons', '512x512.png') } : {}),
+    ...(process.platform === 'linux' ? { icon: join(RESOURCES, 'icons', '512x512.png') } : {}),
     webPreferences: {
       preload: PRELOAD,
       contextIsolation: true,
@@ -340,13 +342,12 @@ function toElectron(items: MenuItemModel[]): MenuItemConstructorOptions[] {
 }
 
 function trayIcon(): Electron.NativeImage {
-  const dir = join(app.getAppPath(), 'resources');
   if (process.platform === 'darwin') {
-    const img = nativeImage.createFromPath(join(dir, 'trayTemplate.png'));
+    const img = nativeImage.createFromPath(join(RESOURCES, 'trayTemplate.png'));
     img.setTemplateImage(true);
     return img;
   }
-  return nativeImage.createFromPath(join(dir, 'tray.png'));
+  return nativeImage.createFromPath(join(RESOURCES, 'tray.png'));
 }
 
 function createTray(): void {
