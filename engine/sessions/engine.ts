@@ -433,7 +433,9 @@ export class SessionEngine {
       }
       this.announceProfile(profile, s, now);
       this.recordEvent(s, profile, ev, req.sourceId, now);
-      if (ev.type === 'logout' && !ev.debug) this.endState(s, 'logout', now);
+      // Never the debug session, even for a plain event that names it: it must stay open,
+      // or the next debug event would start a second session with its fixed id.
+      if (ev.type === 'logout' && !ev.debug && !s.debug) this.endState(s, 'logout', now);
     }
     answerProfile ??= req.profileId !== null ? this.findProfile(req.profileId) : null;
     return {
