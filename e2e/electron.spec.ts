@@ -52,17 +52,18 @@ test.afterEach(() => {
 
 interface Launched {
   app: ElectronApplication;
-  output: string[];
+  /** What the app printed, stdout and stderr. */
+  output: () => string;
   exitCode: Promise<number | null>;
 }
 
 async function launch(...args: string[]): Promise<Launched> {
   const app = await electron.launch({ executablePath: bin!, args: [MAIN, '--data-dir', dataDir, ...args], cwd: ROOT, timeout: 30_000 });
-  const output: string[] = [];
-  app.process().stdout?.on('data', (d: Buffer) => output.push(...d.toString('utf8').split('\n')));
-  app.process().stderr?.on('data', (d: Buffer) => output.push(...d.toString('utf8').split('\n')));
+  let printed = '';
+  app.process().stdout?.on('data', (d: Buffer) => (printed += d.toString('utf8')));
+  app.process().stderr?.on('data', (d: Buffer) => (printed += d.toString('utf8')));
   const exitCode = new Promise<number | null>((r) => app.process().once('exit', (code) => r(code)));
-  return { app, output, exitCode };
+  return { app, output: () => printed, exitCode };
 }
 
 function trackBody(source: string): string {
@@ -98,13 +99,15 @@ test('the desktop app shows the dashboard, collects, and quits cleanly', async (
   await page.screenshot({ path: test.info().outputPath('electron-dashboard.png') });
 
   // A second launch on the same data folder hands over to this one and exits.
-  const second = spawnSync(bin!, [MAIN, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  // (--no-sandbox as Playwright passes it on Linux, where test machines rarely have a setuid chrome-sandbox.)
+  const sandboxArgs = process.platform === 'linux' ? ['--no-sandbox'] : [];
+  const second = spawnSync(bin!, [...sandboxArgs, MAIN, '--data-dir', dataDir], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
   expect(second.status).toBe(0);
   expect(second.stdout).toMatch(/already running/);
 
   await first.app.close();
   expect(await first.exitCode).toBe(0);
-  expect(first.output).toContain('Footfall stopped.');
+  expect(first.output()).toContain('Footfall stopped.');
 
   // The event outlived the quit, and the database was let go: a new start reads it.
   const again = await launch('--port', '0');

@@ -123,7 +123,7 @@ describe('the desktop shell', () => {
     expect(r.status).toBe(200);
     await vi.waitFor(() => expect(item(tray().menu, /^Events today/).label).toBe('Events today: 1'), { timeout: 5000 });
     expect(item(tray().menu, /^Collector/).label).toBe(`Collector listening on 127.0.0.1:${port}`);
-    expect(tray().tooltip).toBe(`Footfall: listening on 127.0.0.1:${port}, 1 events today`);
+    expect(tray().tooltip).toBe(`Footfall: listening on 127.0.0.1:${port}, 1 event today`);
 
     // Copy tracker snippet.
     item(tray().menu, /^Copy tracker snippet$/).click!();

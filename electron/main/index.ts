@@ -1,6 +1,7 @@
 // The Electron shell: one Footfall per data folder, its engine in this process, one window on
 // the engine's own dashboard, a tray, an application menu. The decisions live in the plain
 // modules beside this file (tested without Electron); this file only wires them to Electron.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -446,7 +447,10 @@ try {
   fatal(err instanceof Error ? err.message : String(err));
 }
 // One Footfall per data folder: Electron's lock and Chromium's profile go with it.
-if (state.args.userDataOverride !== null) app.setPath('userData', state.args.userDataOverride);
+if (state.args.userDataOverride !== null) {
+  mkdirSync(state.args.userDataOverride, { recursive: true });
+  app.setPath('userData', state.args.userDataOverride);
+}
 
 if (!app.requestSingleInstanceLock()) {
   console.log(secondInstanceMessage(app.getPath('userData')));

@@ -22,6 +22,7 @@ describe('the tray', () => {
     expect(m[0]!.label).toBe('Collector paused (port 8686 refuses events)');
     expect(m.find((i) => i.action === 'toggle-pause')).toMatchObject({ checked: true, enabled: true });
     expect(trayTooltip(paused, 'en-US')).toBe('Footfall: paused on 127.0.0.1:8686, 0 events today');
+    expect(trayTooltip({ ...listening, eventsToday: 1 }, 'en-US')).toBe('Footfall: listening on 127.0.0.1:8686, 1 event today');
   });
 
   it('says why nothing is collected when the port was taken, and offers only what still works', () => {

@@ -48,8 +48,9 @@ export function eventsTodayLine(s: CollectorStatus, locale?: string): string {
 /** The tray icon's hover text: the status in one line. */
 export function trayTooltip(s: CollectorStatus, locale?: string): string {
   if (s.state !== 'listening') return `Footfall: ${statusLine(s).replace(/^Collector /, '')}`;
-  const events = eventsTodayLine(s, locale).replace('Events today: ', '');
-  return `Footfall: ${s.paused ? 'paused' : 'listening'} on ${hostPort(s.url)}, ${events} events today`;
+  const n = s.eventsToday;
+  const events = n === null ? 'no count of events' : `${new Intl.NumberFormat(locale).format(n)} ${n === 1 ? 'event' : 'events'}`;
+  return `Footfall: ${s.paused ? 'paused' : 'listening'} on ${hostPort(s.url)}, ${events} today`;
 }
 
 export function trayMenu(s: CollectorStatus, locale?: string): MenuItemModel[] {
