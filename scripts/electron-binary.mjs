@@ -22,4 +22,4 @@ export function electronBinary() {
 }
 
 export const NO_ELECTRON =
-  'the Electron binary is not installed here (`npx install-electron` fetches it; `npm ci` skips it where ELECTRON_SKIP_BINARY_DOWNLOAD is set)';
+  'the Electron binary is not installed here (`npx install-electron` fetches it)';
