@@ -34,6 +34,8 @@ export default defineConfig({
     root: resolve('renderer'),
     build: {
       outDir: resolve(`${out}/renderer`),
+      // The dashboard is loaded by browsers and the Electron window: ship it minified.
+      minify: true,
       rolldownOptions: { input: { index: resolve('renderer/index.html') } },
     },
     plugins: [svelte({ configFile: resolve('svelte.config.mjs') })],

@@ -1,0 +1,105 @@
+/**
+ * Hash routing: `#/path?params`. Everything a view shows is in the hash (range, filters,
+ * traffic toggle), so any view can be bookmarked or shared as it is.
+ */
+
+/** Parameters that follow the user from view to view. */
+export const GLOBAL_PARAMS = ['range', 'from', 'to', 'all'] as const;
+
+export type Route =
+  | { view: 'overview' }
+  | { view: 'sessions' }
+  | { view: 'session'; id: string }
+  | { view: 'profiles' }
+  | { view: 'profile'; id: string }
+  | { view: 'live' }
+  | { view: 'sources' }
+  | { view: 'settings' }
+  | { view: 'simulator' }
+  | { view: 'not-found'; path: string };
+
+function split(hash: string): { path: string; search: string } {
+  const h = hash.replace(/^#/, '');
+  const i = h.indexOf('?');
+  const path = (i < 0 ? h : h.slice(0, i)) || '/';
+  return { path: path.startsWith('/') ? path : `/${path}`, search: i < 0 ? '' : h.slice(i + 1) };
+}
+
+export function matchRoute(path: string): Route {
+  const parts = path.split('/').filter((p) => p !== '');
+  const [head, id, ...rest] = parts;
+  if (rest.length > 0) return { view: 'not-found', path };
+  const decoded = id === undefined ? undefined : decodeURIComponent(id);
+  switch (head) {
+    case undefined:
+      return { view: 'overview' };
+    case 'sessions':
+      return decoded === undefined ? { view: 'sessions' } : { view: 'session', id: decoded };
+    case 'profiles':
+      return decoded === undefined ? { view: 'profiles' } : { view: 'profile', id: decoded };
+    case 'live':
+    case 'sources':
+    case 'settings':
+    case 'simulator':
+      return decoded === undefined ? { view: head } : { view: 'not-found', path };
+    default:
+      return { view: 'not-found', path };
+  }
+}
+
+type ParamPatch = Record<string, string | null | undefined>;
+
+class Router {
+  #hash = $state(location.hash);
+  path = $derived(split(this.#hash).path);
+  search = $derived(split(this.#hash).search);
+  /** Read-only view of the parameters; change them with `update`. */
+  params = $derived(new URLSearchParams(this.search));
+  route = $derived(matchRoute(this.path));
+
+  constructor() {
+    window.addEventListener('hashchange', () => {
+      this.#hash = location.hash;
+    });
+  }
+
+  /** A link to `path` that keeps the range and traffic toggle, plus `params`. */
+  href(path: string, params: ParamPatch = {}): string {
+    const q = new URLSearchParams();
+    for (const k of GLOBAL_PARAMS) {
+      const v = this.params.get(k);
+      if (v !== null) q.set(k, v);
+    }
+    for (const [k, v] of Object.entries(params)) {
+      if (v === null || v === undefined || v === '') q.delete(k);
+      else q.set(k, v);
+    }
+    const s = q.toString();
+    return `#${path}${s === '' ? '' : `?${s}`}`;
+  }
+
+  /** Changes parameters of the current view (null removes one). */
+  update(patch: ParamPatch, opts: { replace?: boolean } = {}): void {
+    const q = new URLSearchParams(this.search);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null || v === undefined || v === '') q.delete(k);
+      else q.set(k, v);
+    }
+    const s = q.toString();
+    this.navigate(`#${this.path}${s === '' ? '' : `?${s}`}`, opts.replace ?? false);
+  }
+
+  go(path: string, params: ParamPatch = {}): void {
+    this.navigate(this.href(path, params), false);
+  }
+
+  private navigate(hash: string, replace: boolean): void {
+    if (hash === location.hash || (hash === '#/' && location.hash === '')) return;
+    if (replace) history.replaceState(null, '', hash);
+    else history.pushState(null, '', hash);
+    // pushState does not fire hashchange: update the state ourselves.
+    this.#hash = hash;
+  }
+}
+
+export const router = new Router();
