@@ -33,7 +33,7 @@ type Listener = (...args: never[]) => void;
 
 /** The slice of EventEmitter the shell uses (wrapping it keeps this module's types nameable). */
 export class Emitter {
-  private readonly ee = new EventEmitter();
+  readonly ee = new EventEmitter();
   on(name: string, fn: Listener): this {
     this.ee.on(name, fn as (...a: unknown[]) => void);
     return this;

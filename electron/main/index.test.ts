@@ -206,6 +206,16 @@ describe('the desktop shell', () => {
     expect(await fake.exited).toBe(0);
   });
 
+  it('a quit while the engine is still starting waits for it, then stops it', async () => {
+    process.argv = ['/opt/Footfall/electron', ROOT, '--data-dir', dir, '--port', '0'];
+    await import('./index'); // the engine starts now, before Electron is ready
+    fake.app.quit();
+    expect(await fake.exited).toBe(0);
+    expect(console.log).toHaveBeenCalledWith('Footfall stopped.');
+    const db = openDatabase(dir); // the exclusive lock was let go
+    db.close();
+  });
+
   it('leaves a second launch to the first instance', async () => {
     fake.app.lock = false;
     await launch();

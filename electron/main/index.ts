@@ -51,6 +51,8 @@ const state = {
   ff: null as Footfall | null,
   counts: null as CountQueries | null,
   unsubscribe: null as (() => void) | null,
+  /** The engine start under way, so a quit during it can wait for it and then stop it. */
+  starting: null as Promise<StartupProblem | null> | null,
   problem: null as StartupProblem | null,
   startupPageUrl: null as string | null,
   appOrigin: null as string | null,
@@ -83,7 +85,15 @@ function status(): CollectorStatus {
 }
 
 /** Starts the engine on `port`; on failure keeps the problem for the window and the tray. */
-async function startEngine(port: number): Promise<StartupProblem | null> {
+function startEngine(port: number): Promise<StartupProblem | null> {
+  const starting = tryStart(port).finally(() => {
+    if (state.starting === starting) state.starting = null;
+  });
+  state.starting = starting;
+  return starting;
+}
+
+async function tryStart(port: number): Promise<StartupProblem | null> {
   const config: Config = { ...state.config!, port };
   state.config = config;
   state.problem = null;
@@ -385,6 +395,7 @@ function refreshMenus(): void {
 
 const stopOnce = createStopper(
   async () => {
+    await state.starting; // a start under way finishes first, so its engine is stopped too
     await stopEngine();
     console.log('Footfall stopped.');
   },
