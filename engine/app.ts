@@ -93,7 +93,11 @@ export class Footfall {
         keyEventTypes: stored.keyEventTypes ?? [...DEFAULT_KEY_EVENT_TYPES],
       };
       const engine = new SessionEngine({ db, clock, sessionTimeoutMs: current.sessionTimeout * 1000, keyEventTypes: current.keyEventTypes });
-      const sweeper = new Sweeper(engine, { intervalSeconds: current.sweepInterval, retentionDays: current.retentionDays });
+      const sweeper = new Sweeper(engine, {
+        intervalSeconds: current.sweepInterval,
+        retentionDays: current.retentionDays,
+        onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
+      });
       const queries = new ListQueries(db);
       const ctx: AppContext = {
         db,

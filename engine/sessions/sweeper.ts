@@ -9,6 +9,8 @@ export interface SweeperOptions {
   budgetMs?: number;
   /** Sessions ended per transaction. */
   chunk?: number;
+  /** Told when a timer-driven sweep fails (a full disk); the next tick tries again. */
+  onError?: (err: unknown) => void;
 }
 
 export interface SweepResult {
@@ -31,6 +33,7 @@ export class Sweeper {
   private stopped = false;
   private retentionDays: number;
   private lastRetention = 0;
+  private readonly onError: (err: unknown) => void;
 
   constructor(
     private readonly engine: SessionEngine,
@@ -40,6 +43,7 @@ export class Sweeper {
     this.budgetMs = opts.budgetMs ?? 15;
     this.chunk = opts.chunk ?? 500;
     this.retentionDays = opts.retentionDays ?? 0;
+    this.onError = opts.onError ?? ((err) => console.error(`Footfall: ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`));
   }
 
   /** Applies at the next sweep. */
@@ -52,6 +56,9 @@ export class Sweeper {
   start(): Promise<SweepResult> {
     this.stopped = false;
     const first = this.sweep();
+    // Nobody may be waiting on the catch-up sweep: a failure must not become an unhandled
+    // rejection, which ends a Node process.
+    first.catch((err: unknown) => this.onError(err));
     this.schedule();
     return first;
   }
@@ -59,7 +66,9 @@ export class Sweeper {
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.sweep().finally(() => this.schedule());
+      void this.sweep()
+        .catch((err: unknown) => this.onError(err))
+        .finally(() => this.schedule());
     }, this.intervalMs);
     this.timer.unref?.();
   }
