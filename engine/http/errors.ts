@@ -23,6 +23,12 @@ export function installErrorHandlers(app: FastifyInstance, log: (msg: string) =>
       default:
         break;
     }
+    // A full or failing disk under an admin write (ending a session, settings): the
+    // transaction rolled back, so nothing changed; the person can free space and retry.
+    if (typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))) {
+      log(`Storage error on ${req.method} ${req.url}: ${err.message}`);
+      return reply.status(503).send({ detail: `Storage is full or failing (${err.message}): nothing was changed. Free disk space and retry.` });
+    }
     const status = (err as FastifyError).statusCode;
     if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON' || (status === 400 && /JSON|prototype|constructor/i.test(err.message))) {
       return reply.status(400).send({ detail: `Malformed JSON in the body: ${err.message}` });
