@@ -29,7 +29,7 @@ const state = (t: TestFootfall) =>
         (SELECT coalesce(sum(n), 0) FROM agg_dims) AS dims, (SELECT coalesce(sum(sessions), 0) FROM agg_sessions) AS aggSessions,
         (SELECT coalesce(sum(events), 0) FROM sessions) AS sessionEvents`,
     )
-    .get() as Record<string, number>;
+    .get() as { events: number; sessions: number; profiles: number; visits: number; dims: number; aggSessions: number; sessionEvents: number };
 
 const payload = (t: TestFootfall, events: unknown[] = [{ type: 'page-view' }], extra: Record<string, unknown> = {}) => ({
   source: { id: t.source },
