@@ -29,6 +29,14 @@ export function installErrorHandlers(app: FastifyInstance, log: (msg: string) =>
       log(`Storage error on ${req.method} ${req.url}: ${err.message}`);
       return reply.status(503).send({ detail: `Storage is full or failing (${err.message}): nothing was changed. Free disk space and retry.` });
     }
+    // Damage deep in the file is not seen at start (a full check reads every page): it shows
+    // at the first write that touches it. Say what it is and what to do, not "Internal error".
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+      log(`Database damaged, seen on ${req.method} ${req.url}: ${err.message}`);
+      return reply.status(503).send({
+        detail: `The database file is damaged (${err.message}); nothing from this request was stored. Quit Footfall and restore a backup of footfall.db, or start it with another --data-dir.`,
+      });
+    }
     const status = (err as FastifyError).statusCode;
     if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON' || (status === 400 && /JSON|prototype|constructor/i.test(err.message))) {
       return reply.status(400).send({ detail: `Malformed JSON in the body: ${err.message}` });
