@@ -219,6 +219,25 @@ describe('a full disk while writing (SQLite stopped at a maximum page count, as 
   });
 });
 
+describe('a database damaged where the start-up check does not read', () => {
+  it('answers 503 saying the file is damaged and what to do, not "Internal error"', async () => {
+    await t.track(payload(t));
+    const before = state(t);
+    const db = t.ff.db;
+    const real = db.transaction.bind(db);
+    db.transaction = ((fn: (...a: unknown[]) => unknown) =>
+      real((...a: unknown[]) => {
+        fn(...a);
+        throw new Database.SqliteError('database disk image is malformed', 'SQLITE_CORRUPT');
+      })) as typeof db.transaction;
+    const r = await t.track(payload(t, [{ type: 'click' }]));
+    db.transaction = real;
+    expect(r.status).toBe(503);
+    expect(r.body.detail).toMatch(/database file is damaged.*nothing from this request was stored.*restore a backup.*--data-dir/);
+    expect(state(t)).toEqual(before);
+  });
+});
+
 describe('SQL injection through the admin API', () => {
   const NASTY = ["' OR 1=1 --", '"; DROP TABLE events; --', "x') UNION SELECT * FROM sources --", '1; PRAGMA writable_schema=1', 'Robert\'); DELETE FROM sessions; --'];
 
