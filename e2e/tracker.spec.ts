@@ -5,6 +5,7 @@ import { get } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { expect, test, type BrowserContext, type Request } from '@playwright/test';
 import { startDemoSite, type DemoSite } from '../demo/server.mjs';
+import { trackerSnippet } from '../electron/main/snippet';
 import { startServer, type ServerHandle } from './server';
 import { eventsOf, isTrack, pageViews, sessions, startTestSite, tracked, visitor, watchErrors, type TestSite } from './tracker-fixtures';
 
@@ -270,6 +271,20 @@ test.describe("under Tracardi's loader", () => {
     expect(logged).toContain('[Footfall] no source id');
     await other.close();
   });
+});
+
+test("the snippet the desktop app's tray copies works as pasted (Tracardi's options, the script tag, no loader)", async ({ browser }) => {
+  const context = await visitor(browser);
+  shopPage('/copied', `<!doctype html><html><head><title>Copied</title>${trackerSnippet(server.url, server.source)}</head>
+    <body><button onclick="window.tracker.track('sign-up', {plan: 'free'})">Sign up</button></body></html>`);
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await tracked(page, () => page.goto(`${SHOP}/copied`));
+  const answer = await tracked(page, () => page.getByRole('button', { name: 'Sign up' }).click(), 'sign-up');
+  const id = ((await answer.json()) as { session: { id: string } }).session.id;
+  expect((await eventsOf(server, id)).filter((e) => !e.metadata.system).map((e) => e.type)).toEqual(['page-view', 'sign-up']);
+  expect(errors).toEqual([]);
+  await context.close();
 });
 
 test('the collector takes the requests of a page on another origin without a CORS preflight', async ({ browser }) => {

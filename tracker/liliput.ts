@@ -342,8 +342,10 @@ const PAGE_VIEW = 'page-view';
     ? w.onTracardiReady
     : (w.onTracardiReady = { bind: (fn) => listeners.push(fn), call: (p) => listeners.forEach((fn) => safe(fn)(p)) });
 
+  // Tracardi's loader sets window.tracker to window.tracardi.default itself once this has
+  // loaded; without the loader (options + this script tag) this does it.
   w.tracardi = { default: trackerApi };
-  if (own !== null) w.tracker = trackerApi;
+  w.tracker = trackerApi;
   if (!off) schedule();
 })();
 
