@@ -10,7 +10,7 @@ import { HttpError } from '../errors';
  * when its `url.script` is `//HOST:PORT/tracker` (it appends `/liliput.min.js`); with a
  * slash at the end of `url.script` it asks for `/tracker//liliput.min.js`, served too.
  */
-export const TRACKER_PATHS = ['/tracker/liliput.min.js', '/tracker.js'] as const;
+export const TRACKER_PATHS = ['/tracker/liliput.min.js', '/tracker.js', '/tracker//liliput.min.js'] as const;
 
 interface Loaded {
   mtimeMs: number;
@@ -82,8 +82,4 @@ export function registerTracker(app: FastifyInstance, ctx: AppContext): void {
     return reply.send(t.body);
   };
   for (const path of TRACKER_PATHS) app.get(path, serve);
-  app.get('/tracker/*', async (req: FastifyRequest<{ Params: { '*': string } }>, reply) => {
-    if (req.params['*'].replace(/^\/+/, '') === 'liliput.min.js') return serve(req, reply);
-    throw new HttpError(404, `No ${req.url.split('?')[0]} here: Footfall's tracker is /tracker/liliput.min.js (or /tracker.js).`);
-  });
 }
