@@ -2,6 +2,7 @@ import type { DB } from '../db/database';
 import type { ProfileRow, SourceRow } from '../db/rows';
 import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
+import { SessionOrderPlanner } from './session-order';
 import { StatementCache } from './statements';
 import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type SessionJoinRow } from './views';
 
@@ -50,8 +51,20 @@ export interface ListOptions<S extends string> {
   order?: 'asc' | 'desc';
 }
 
-const SESSION_SELECT = `SELECT s.*, p.id AS profile_id, prev.id AS previous_id FROM sessions s
+/** The session row with its profile and previous visit ids; `hint` picks the index of `s`. */
+const sessionSelect = (hint = ''): string => `SELECT s.*, p.id AS profile_id, prev.id AS previous_id FROM sessions s ${hint}
   JOIN profiles p ON p.pk = s.profile_pk LEFT JOIN sessions prev ON prev.pk = s.previous_pk`;
+const SESSION_SELECT = sessionSelect();
+
+function sessionSortValue(r: SessionJoinRow, sort: SessionSort): number {
+  return sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
+}
+
+/** Two pages of rows, each in list order, merged into one in that order. */
+function mergeSorted(a: SessionJoinRow[], b: SessionJoinRow[], sort: SessionSort, order: 'asc' | 'desc'): SessionJoinRow[] {
+  const sign = order === 'desc' ? -1 : 1;
+  return [...a, ...b].sort((x, y) => sign * (sessionSortValue(x, sort) - sessionSortValue(y, sort) || x.pk - y.pk));
+}
 const EVENT_SELECT = `SELECT e.*, s.id AS session_id, p.id AS profile_id FROM events e
   JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk`;
 
@@ -65,8 +78,10 @@ function keyset(expr: string, order: 'asc' | 'desc', pkCol: string, cursor: Curs
 /** Read queries behind the admin API's lists and detail pages. */
 export class ListQueries {
   private readonly st: StatementCache;
+  private readonly order: SessionOrderPlanner;
   constructor(private readonly db: DB) {
     this.st = new StatementCache(db);
+    this.order = new SessionOrderPlanner(db);
   }
 
   getSession(id: string): SessionView | null {
@@ -80,13 +95,30 @@ export class ListQueries {
   }
 
   listSessions(f: SessionFilter, o: ListOptions<SessionSort>): Page<SessionView> {
+    const sort = o.sort ?? 'started';
+    const cursor = o.cursor ? decodeCursor(o.cursor) : null;
+    // Sorted by anything but start, ended and active sessions are read apart (each from its
+    // own index) and merged: see session-order.ts.
+    const rows =
+      f.status === undefined && sort !== 'started' && f.profile === undefined
+        ? mergeSorted(this.sessionRows({ ...f, status: 'ended' }, o, cursor), this.sessionRows({ ...f, status: 'active' }, o, cursor), sort, o.order ?? 'desc')
+        : this.sessionRows(f, o, cursor);
+    const more = rows.length > o.limit;
+    const items = rows.slice(0, o.limit).map(sessionView);
+    const last = rows[o.limit - 1];
+    return { items, next: more && last ? encodeCursor([sessionSortValue(last, sort), last.pk]) : null };
+  }
+
+  /** Up to `limit + 1` rows of one page, in order. */
+  private sessionRows(f: SessionFilter, o: ListOptions<SessionSort>, cursor: Cursor | null): SessionJoinRow[] {
     const where: string[] = [];
     const params: unknown[] = [];
     const eq = (col: string, v: unknown) => {
       where.push(`${col} = ?`);
       params.push(v);
     };
-    if (f.status) eq('s.status', f.status === 'active' ? 0 : 1);
+    // Literal, not bound: the partial indexes on status are only usable then.
+    if (f.status) where.push(f.status === 'active' ? 's.status = 0' : 's.status = 1');
     if (f.device) eq('s.device', f.device);
     if (f.channel) eq('s.channel', f.channel);
     if (f.browser) eq('s.browser', f.browser);
@@ -106,16 +138,11 @@ export class ListQueries {
     const sort = o.sort ?? 'started';
     const order = o.order ?? 'desc';
     const expr = SESSION_SORTS[sort];
-    keyset(expr, order, 's.pk', o.cursor ? decodeCursor(o.cursor) : null, where, params);
-    const sql = `${SESSION_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    keyset(expr, order, 's.pk', cursor, where, params);
+    const hint = this.order.hint({ ...f, sort });
+    const sql = `${sessionSelect(hint)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${expr} ${order}, s.pk ${order} LIMIT ?`;
-    const rows = this.st.get(sql).all(...params, o.limit + 1) as SessionJoinRow[];
-    const more = rows.length > o.limit;
-    const items = rows.slice(0, o.limit).map(sessionView);
-    const last = rows[o.limit - 1];
-    const sortValue = (r: SessionJoinRow): number =>
-      sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
-    return { items, next: more && last ? encodeCursor([sortValue(last), last.pk]) : null };
+    return this.st.get(sql).all(...params, o.limit + 1) as SessionJoinRow[];
   }
 
   getProfile(id: string): ProfileView | null {

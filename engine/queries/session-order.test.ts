@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeClock } from '../clock';
+import type { SessionRow } from '../db/rows';
+import { seed } from '../seed';
+import { startTestFootfall, type TestFootfall } from '../testing';
+import { DAY_MS } from '../stats/rollups';
+import type { SessionFilter, SessionSort } from './lists';
+import { SessionOrderPlanner } from './session-order';
+
+const UNTIL = Date.UTC(2026, 2, 10, 12, 0);
+let dir: string;
+let t: TestFootfall;
+let rows: SessionRow[];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'footfall-order-'));
+  await seed({ dataDir: dir, events: 10_000, days: 40, seed: 3, until: UNTIL, sessionTimeout: 1800 });
+  t = await startTestFootfall({ dir, clock: new FakeClock(UNTIL), sessionTimeout: 1800 });
+  rows = t.ff.db.prepare('SELECT * FROM sessions').all() as SessionRow[];
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const value = (r: SessionRow, sort: SessionSort): number =>
+  sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
+
+/** The whole list as plain JavaScript would order it. */
+function expected(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): string[] {
+  const sign = order === 'desc' ? -1 : 1;
+  return rows
+    .filter(
+      (r) =>
+        (f.status === undefined || r.status === (f.status === 'active' ? 0 : 1)) &&
+        (f.device === undefined || r.device === f.device) &&
+        (f.channel === undefined || r.channel === f.channel) &&
+        (f.debug === undefined || r.debug === (f.debug ? 1 : 0)) &&
+        (f.bot === undefined || r.bot === (f.bot ? 1 : 0)) &&
+        (f.from === undefined || r.started_at >= f.from) &&
+        (f.to === undefined || r.started_at < f.to),
+    )
+    .sort((a, b) => sign * (value(a, sort) - value(b, sort) || a.pk - b.pk))
+    .map((r) => r.id);
+}
+
+/** The whole list as the API pages it, cursor after cursor. */
+function paged(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): string[] {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 500; i++) {
+    const page = t.ff.ctx.queries.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
+    ids.push(...page.items.map((s) => s.id));
+    if (page.next === null) return ids;
+    cursor = page.next;
+  }
+  throw new Error('more than 500 pages');
+}
+
+const SORTS: SessionSort[] = ['started', 'last', 'duration', 'events', 'pageViews'];
+const long = { from: UNTIL - 45 * DAY_MS, to: UNTIL + DAY_MS };
+const short = { from: UNTIL - DAY_MS, to: UNTIL + DAY_MS };
+const FILTERS: Array<[string, SessionFilter]> = [
+  ['everything', {}],
+  ['people, 45 days', { ...long, debug: false, bot: false }],
+  ['ended, 45 days', { ...long, status: 'ended' }],
+  ['active', { status: 'active' }],
+  ['ended mobile search, 45 days', { ...long, status: 'ended', device: 'mobile', channel: 'search' }],
+  ['people, last day', { ...short, debug: false, bot: false }],
+  ['ended, last day', { ...short, status: 'ended' }],
+];
+
+describe('the session list in every order', () => {
+  it('has active and ended sessions to order', () => {
+    expect(rows.filter((r) => r.status === 0).length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.status === 1).length).toBeGreaterThan(1000);
+  });
+
+  for (const [name, f] of FILTERS) {
+    it(`pages through "${name}" exactly as a plain sort would, in each order`, () => {
+      for (const sort of SORTS) {
+        for (const order of ['desc', 'asc'] as const) {
+          const want = expected(f, sort, order);
+          expect(paged(f, sort, order), `${name}, ${sort} ${order}`).toEqual(want);
+        }
+      }
+    });
+  }
+});
+
+describe('SessionOrderPlanner', () => {
+  const planner = () => new SessionOrderPlanner(t.ff.db);
+
+  it('walks an ended-sessions index in sort order over a long range', () => {
+    expect(planner().hint({ ...long, status: 'ended', sort: 'events' })).toBe('INDEXED BY sessions_ended_events');
+    expect(planner().hint({ ...long, status: 'ended', sort: 'duration' })).toBe('INDEXED BY sessions_ended_duration');
+  });
+
+  it('reads and sorts the range when it is short, or when the filters let few sessions through', () => {
+    expect(planner().hint({ ...short, status: 'ended', sort: 'events' })).toBe('');
+    expect(planner().hint({ ...long, status: 'ended', sort: 'events', device: 'no-such-device' })).toBe('');
+    expect(planner().hint({ ...long, status: 'ended', sort: 'started' })).toBe('');
+  });
+
+  it('reads only the active sessions for the active filter', () => {
+    expect(planner().hint({ status: 'active', sort: 'pageViews' })).toBe('INDEXED BY sessions_active');
+  });
+
+  it('the indexes it names are the ones SQLite uses', () => {
+    const plan = t.ff.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT pk FROM sessions s INDEXED BY sessions_ended_duration WHERE s.status = 1
+        ORDER BY coalesce(s.duration, (s.last_at - s.started_at) / 1000.0) DESC, s.pk DESC LIMIT 51`)
+      .all() as Array<{ detail: string }>;
+    const text = plan.map((p) => p.detail).join('; ');
+    expect(text).toContain('sessions_ended_duration');
+    expect(text).not.toContain('TEMP B-TREE');
+  });
+});
