@@ -109,6 +109,25 @@ describe('continuity and enrichment', () => {
     expect(m.context.channel).toBe('social');
   });
 
+  it("reads what Tracardi's own tracker sends (browser.local, screen.local)", async () => {
+    await t.track({
+      source: { id: t.source },
+      session: { id: 'T1' },
+      profile: null,
+      context: {
+        time: { local: '11/29/2026, 10:00:00 AM', tz: 'Europe/Berlin' },
+        browser: { local: { browser: { name: 'Netscape', userAgent: UA, language: 'de-DE', cookieEnabled: true }, device: { platform: 'Linux x86_64' } } },
+        screen: { local: { width: 2560, height: 1440, innerWidth: 1280, innerHeight: 1300 } },
+        storage: { local: {}, session: {} },
+      },
+      events: [pv('https://shop.test/')],
+    }, { 'user-agent': 'curl/8.0' });
+    const s = (await t.api('GET', '/api/sessions/T1')).body;
+    expect(s.app).toMatchObject({ name: 'Chrome', language: 'de-DE' });
+    expect(s.device.resolution).toBe('2560x1440');
+    expect(s.context.time.tz).toBe('Europe/Berlin');
+  });
+
   it('falls back to the request User-Agent header when the context has none', async () => {
     const r = await t.track({ source: { id: t.source }, session: { id: 'H1' }, events: [{ type: 'page-view' }] }, { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15' });
     expect(r.status).toBe(200);

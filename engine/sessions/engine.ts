@@ -9,6 +9,7 @@ import type { EndReason } from '../../shared/api';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
 import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
 import {
+  browserContext,
   classifyChannel,
   durationBucket,
   extractUtm,
@@ -278,8 +279,7 @@ export class SessionEngine {
     if (!enabled) return Promise.reject(new HttpError(401, `source.id: event source "${sourceId}" is disabled.`));
 
     const context = payload.context ?? {};
-    const browser = asObject(context.browser);
-    const userAgent = asString(browser?.userAgent, 1024) ?? meta.userAgent ?? '';
+    const userAgent = browserContext(context).userAgent ?? meta.userAgent ?? '';
     const payloadDebug = payload.options?.debugger === true;
     const payloadPage = asObject(context.page);
     const events: PreparedEvent[] = [];
@@ -557,8 +557,7 @@ export class SessionEngine {
     const refHost = referrerHost(first.page, url);
     const utm = extractUtm(url, ctx.utm ?? first.page?.utm);
     const channel = classifyChannel(utm, refHost);
-    const browser = asObject(ctx.browser);
-    const screen = asObject(ctx.screen);
+    const browser = browserContext(ctx);
     const tz = asString(asObject(ctx.time)?.tz, 64);
     const cls: TrafficClass = debug ? CLS.debug : ua.bot ? CLS.bot : CLS.people;
     const visitNumber = debug ? 0 : profile.visitCount + 1;
@@ -568,11 +567,11 @@ export class SessionEngine {
       this.q.profileVisit.run(now, tz, profile.pk);
       profile.visitCount = visitNumber;
     }
-    const resolution = screen && typeof screen.width === 'number' && typeof screen.height === 'number' ? `${screen.width}x${screen.height}` : null;
+    const resolution = browser.screen ? `${browser.screen.width}x${browser.screen.height}` : null;
     const stored: Record<string, unknown> = { ...ctx };
     delete stored.page;
     stored.device = { brand: ua.deviceBrand, model: ua.deviceModel, resolution };
-    if (browser?.userAgent === undefined) stored.userAgent = req.userAgent;
+    if (browser.userAgent === null) stored.userAgent = req.userAgent;
     const info = {
       id,
       clientId: debug ? DEBUG_SESSION_ID : previous !== null ? previous.client_id : key,
@@ -589,7 +588,7 @@ export class SessionEngine {
       browserVersion: ua.browserVersion,
       os: ua.os,
       osVersion: ua.osVersion,
-      language: asString(browser?.language, 35),
+      language: browser.language,
       tz,
       referrerHost: refHost,
       channel,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyChannel, durationBucket, extractUtm, pageKey, parseUrl, parseUserAgent, referrerHost, type Utm } from './enrich';
+import { browserContext, classifyChannel, durationBucket, extractUtm, pageKey, parseUrl, parseUserAgent, referrerHost, type Utm } from './enrich';
 
 const none: Utm = { source: null, medium: null, campaign: null, term: null, content: null };
 
@@ -45,6 +45,19 @@ describe('page context', () => {
 
   it('buckets durations', () => {
     expect([0, 9.9, 10, 45, 120, 599, 1200, 5000].map(durationBucket)).toEqual(['0-10s', '0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+']);
+  });
+});
+
+describe('browserContext', () => {
+  it("reads the flat shape and Tracardi's tracker's `local` nesting", () => {
+    expect(browserContext({ browser: { userAgent: 'UA', language: 'pl' }, screen: { width: 1, height: 2 } })).toEqual({ userAgent: 'UA', language: 'pl', screen: { width: 1, height: 2 } });
+    expect(
+      browserContext({
+        browser: { local: { browser: { name: 'Netscape', userAgent: 'UA2', language: 'de-DE' }, device: { platform: 'Linux' } } },
+        screen: { local: { width: 1920, height: 1080, innerWidth: 1200 } },
+      }),
+    ).toEqual({ userAgent: 'UA2', language: 'de-DE', screen: { width: 1920, height: 1080 } });
+    expect(browserContext({})).toEqual({ userAgent: null, language: null, screen: null });
   });
 });
 

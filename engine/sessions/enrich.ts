@@ -48,6 +48,34 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   return info;
 }
 
+function obj(v: unknown): Record<string, unknown> | null {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * The browser part of a payload's context, in either shape trackers send: flat
+ * (`browser.userAgent`, `screen.width`: Footfall's tracker, hand-written payloads) or
+ * Tracardi's tracker's (`browser.local.browser.userAgent`, `screen.local.width`).
+ */
+export function browserContext(ctx: Record<string, unknown>): {
+  userAgent: string | null;
+  language: string | null;
+  screen: { width: number; height: number } | null;
+} {
+  const browser = obj(ctx.browser);
+  const local = obj(obj(browser?.local)?.browser);
+  const screen = obj(ctx.screen);
+  const localScreen = obj(screen?.local);
+  const pick = (key: string): unknown => browser?.[key] ?? local?.[key];
+  const width = screen?.width ?? localScreen?.width;
+  const height = screen?.height ?? localScreen?.height;
+  return {
+    userAgent: str(pick('userAgent'), 1024),
+    language: str(pick('language'), 35),
+    screen: typeof width === 'number' && typeof height === 'number' ? { width, height } : null,
+  };
+}
+
 export interface Utm {
   source: string | null;
   medium: string | null;
