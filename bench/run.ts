@@ -1,0 +1,392 @@
+/**
+ * `npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C]`
+ *
+ * Footfall's benchmark, beside the limits of the machine it runs on (see bench/DESIGN.md):
+ * the built headless server in a child process, loaded from this process with autocannon;
+ * a bare node:http server and a bare better-sqlite3 loop as the ceilings; the sweeper on
+ * 100,000 expired sessions while the collector answers; every dashboard query on a seeded
+ * database of 1,000,000 events; start-up time on that database; peak memory.
+ *
+ * Prints a table; `--json` adds one JSON object as the last line. Writes bench/RESULTS.md.
+ * `--soak`: 60 s of steady load at half the collector's throughput instead (issue 7).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, release, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Result } from 'autocannon';
+import { buildHelpers } from './build';
+import { load, loadProblem, okPerSecond, percentile, startLoad } from './load';
+import { Visitors } from './payload';
+import { ROOT, cpuMs, outDir, startChild, startFootfall, type Child, type Footfall } from './proc';
+import { dashboardQueries, timeQueries } from './queries';
+import type { SweepReport } from './sweep-server';
+
+interface Args {
+  json: boolean;
+  soak: boolean;
+  events: number;
+  duration: number;
+  connections: number;
+  rounds: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { json: false, soak: false, events: 1_000_000, duration: 5, connections: 100, rounds: 2 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const num = () => {
+      const v = Number(argv[++i]);
+      if (!(v > 0)) throw new Error(`${flag} needs a number above 0`);
+      return v;
+    };
+    if (flag === '--json') a.json = true;
+    else if (flag === '--soak') a.soak = true;
+    else if (flag === '--events') a.events = Math.floor(num());
+    else if (flag === '--duration') a.duration = num();
+    else if (flag === '--connections') a.connections = Math.floor(num());
+    else if (flag === '--rounds') a.rounds = Math.floor(num());
+    else throw new Error(`Unknown option ${flag}. Usage: npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C] [--rounds R]`);
+  }
+  return a;
+}
+
+const started = performance.now();
+const log = (msg: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+const children = new Set<Child>();
+const temps: string[] = [];
+
+function temp(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `footfall-bench-${name}-`));
+  temps.push(dir);
+  return dir;
+}
+
+function track<T extends Child>(c: T): T {
+  children.add(c);
+  return c;
+}
+
+async function stopChild(c: Child): Promise<void> {
+  children.delete(c);
+  await c.stop();
+}
+
+function cleanup(): void {
+  for (const c of children) c.proc.kill('SIGKILL');
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+}
+
+/** Builds the app (if its sources changed) and the benchmark's helpers. */
+async function build(): Promise<string> {
+  const out = outDir(ROOT);
+  const custom = process.env.FOOTFALL_OUT_DIR !== undefined;
+  // The default folder has a freshness check; a custom one (parallel work) is built every time.
+  const npm = process.env.npm_execpath;
+  const io = { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] as ['ignore', 'ignore', 'inherit'] };
+  const r = !custom
+    ? spawnSync(process.execPath, [join(ROOT, 'scripts/build-if-needed.mjs')], io)
+    : npm
+      ? spawnSync(process.execPath, [npm, 'run', '--silent', 'build'], io)
+      : spawnSync('npm', ['run', '--silent', 'build'], io);
+  if (r.status !== 0 || !existsSync(join(out, 'main', 'serve.js'))) throw new Error('The build failed; run `npm run build` to see why.');
+  return buildHelpers({ 'sweep-server': 'bench/sweep-server.ts', 'sqlite-baseline': 'bench/sqlite-baseline.ts' });
+}
+
+interface Throughput {
+  rps: number;
+  serverCpuUsPerReq: number;
+  loadCpuUsPerReq: number;
+  p50: number;
+  p99: number;
+}
+
+/** A warm-up second, then `seconds` of load as fast as the server answers; every answer must be 2xx. */
+async function saturate(name: string, url: string, pid: number | undefined, connections: number, seconds: number, body: () => { body: string; userAgent: string }): Promise<Throughput> {
+  await load({ url, path: '/track', connections, duration: 1, body });
+  const c0 = cpuMs(pid);
+  const me0 = process.cpuUsage();
+  const r = await load({ url, path: '/track', connections, duration: seconds, body });
+  const c1 = cpuMs(pid);
+  const me = process.cpuUsage(me0);
+  const problem = loadProblem(r);
+  if (problem) throw new Error(`${name}: ${problem}`);
+  const t: Throughput = {
+    rps: okPerSecond(r),
+    serverCpuUsPerReq: ((c1 - c0) * 1000) / r['2xx'],
+    loadCpuUsPerReq: (me.user + me.system) / r['2xx'],
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+  };
+  log(`${name}: ${t.rps.toFixed(0)} req/s (server ${t.serverCpuUsPerReq.toFixed(0)} µs CPU/req, load tool ${t.loadCpuUsPerReq.toFixed(0)} µs/req, p99 ${t.p99} ms)`);
+  return t;
+}
+
+const best = (xs: Throughput[]): Throughput => xs.reduce((a, b) => (b.rps > a.rps ? b : a));
+
+function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Linux ${release()}, Node ${process.versions.node}`;
+}
+
+interface MainResults {
+  track_rps: number;
+  baseline_rps: number;
+  track_ratio: number;
+  batch_events_per_s: number;
+  sqlite_baseline_events_per_s: number;
+  batch_ratio: number;
+  sweep_100k_ms: number;
+  sweep_max_block_ms: number;
+  query_p50_ms: number;
+  query_max_ms: number;
+  startup_ms: number;
+  rss_mb: number;
+}
+
+async function runMain(a: Args): Promise<void> {
+  const t0 = performance.now();
+  log('building');
+  const helpers = await build();
+
+  // ---- seeded database: start-up and dashboard queries --------------------------------
+  const seeded = temp('seeded');
+  log(`seeding ${a.events.toLocaleString('en')} events over 90 days`);
+  const s0 = performance.now();
+  const seed = spawnSync(process.execPath, [join(outDir(ROOT), 'main', 'seed.js'), '--events', String(a.events), '--days', '90', '--data-dir', seeded], { cwd: ROOT, encoding: 'utf8' });
+  if (seed.status !== 0) throw new Error(`seeding failed:\n${seed.stdout}\n${seed.stderr}`);
+  const seedS = (performance.now() - s0) / 1000;
+  log(seed.stdout.trim().split('\n').pop() ?? '');
+
+  const starts: number[] = [];
+  let ff: Footfall | null = null;
+  for (let i = 0; i < 3; i++) {
+    if (ff) await stopChild(ff.child);
+    ff = await startFootfall(ROOT, seeded);
+    track(ff.child);
+    starts.push(ff.startupMs);
+  }
+  const q = ff!;
+  log(`start-up on the seeded database: ${starts.map((s) => s.toFixed(0)).join(', ')} ms (server's own: ${q.readyMs} ms)`);
+  const headers = { authorization: `Bearer ${q.token}` };
+  const sampleRes = (await (await fetch(`${q.url}/api/sessions?status=ended&limit=1`, { headers })).json()) as { items: Array<{ id: string; profile: { id: string } }> };
+  const sample = sampleRes.items[0];
+  if (!sample) throw new Error('the seeded database has no ended session');
+  const queries = dashboardQueries(Date.now(), { session: sample.id, profile: sample.profile.id });
+  const timings = await timeQueries(q.url, q.token, queries, 3);
+  const all = timings.flatMap((t) => t.ms);
+  const slowest = [...timings].sort((x, y) => Math.max(...y.ms) - Math.max(...x.ms)).slice(0, 5);
+  log(`${queries.length} dashboard queries × 3: p50 ${percentile(all, 50).toFixed(1)} ms, max ${Math.max(...all).toFixed(1)} ms (slowest: ${slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(0)} ms`).join('; ')})`);
+  const queryRss = q.child.peakRssMb();
+  await stopChild(q.child);
+
+  // ---- collector throughput beside a bare node:http server -----------------------------
+  const base = track(startChild(['--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts')]));
+  const baseUrl = (await base.waitFor(/listening on (\S+)/))[1]!;
+  const collector = await startFootfall(ROOT, temp('collector'));
+  track(collector.child);
+  const baseVisitors = new Visitors({ sourceId: collector.source, runId: 'base' });
+  const visitors = new Visitors({ sourceId: collector.source, runId: 'track' });
+  const baseRuns: Throughput[] = [];
+  const trackRuns: Throughput[] = [];
+  for (let r = 0; r < a.rounds; r++) {
+    baseRuns.push(await saturate('node:http baseline', baseUrl, base.proc.pid, a.connections, a.duration, () => baseVisitors.next()));
+    trackRuns.push(await saturate('collector, 1 event a request', collector.url, collector.child.proc.pid, a.connections, a.duration, () => visitors.next()));
+  }
+  await stopChild(base);
+  const batch = await saturate('collector, 100 events a request', collector.url, collector.child.proc.pid, a.connections, a.duration, () => visitors.nextBatch(100));
+  const collectorRss = collector.child.peakRssMb();
+  await stopChild(collector.child);
+
+  // ---- storage ceiling: a bare better-sqlite3 loop -------------------------------------
+  const sq = spawnSync(process.execPath, [join(helpers, 'sqlite-baseline.js'), temp('sqlite'), String(a.duration)], { cwd: ROOT, encoding: 'utf8' });
+  if (sq.status !== 0) throw new Error(`sqlite baseline failed:\n${sq.stderr}`);
+  const sqlite = JSON.parse(sq.stdout.trim().split('\n').pop()!) as { eventsPerSecond: number };
+  log(`bare better-sqlite3, 100-event transactions: ${sqlite.eventsPerSecond.toFixed(0)} events/s`);
+
+  // ---- the sweeper: 100,000 expired sessions while the collector answers --------------
+  log('preparing 100,000 active sessions for the sweep');
+  const sw = track(startChild([join(helpers, 'sweep-server.js'), temp('sweep'), '100000'], { ipc: true }));
+  const swm = await sw.waitFor(/listening on (\S+) source (\S+)/, 120_000);
+  const sweepVisitors = new Visitors({ sourceId: swm[2]!, runId: 'sweep-load' });
+  const during: Array<[at: number, ms: number]> = [];
+  const probeRate = 1000;
+  const probe = startLoad({
+    url: swm[1]!,
+    path: '/track',
+    connections: 20,
+    duration: 60,
+    rate: probeRate,
+    body: () => sweepVisitors.next(),
+    onResponse: (ms) => during.push([performance.now(), ms]),
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const sweepStart = performance.now();
+  const report = await new Promise<SweepReport>((resolve) => {
+    sw.proc.once('message', (m) => resolve(m as SweepReport));
+    sw.proc.send('sweep');
+  });
+  const sweepEnd = performance.now();
+  await new Promise((r) => setTimeout(r, 500));
+  probe.stop();
+  const probeResult: Result = await probe.done;
+  const probeProblem = loadProblem(probeResult);
+  if (probeProblem) throw new Error(`collector during the sweep: ${probeProblem}`);
+  const inSweep = during.filter(([at, ms]) => at >= sweepStart && at - ms <= sweepEnd).map(([, ms]) => ms);
+  log(
+    `sweep: ended ${report.ended} in ${report.sweepMs.toFixed(0)} ms; longest event-loop stall ${report.loopMaxMs.toFixed(1)} ms (sweeper's longest slice ${report.sliceMaxMs.toFixed(1)} ms); ` +
+      `collector meanwhile: ${inSweep.length} answers, p99 ${percentile(inSweep, 99).toFixed(0)} ms, max ${Math.max(...inSweep).toFixed(0)} ms`,
+  );
+  if (report.ended < 100_000) throw new Error(`the sweep ended ${report.ended} sessions, not 100,000`);
+  await stopChild(sw);
+
+  const track1 = best(trackRuns);
+  const base1 = best(baseRuns);
+  const results: MainResults = {
+    track_rps: Math.round(track1.rps),
+    baseline_rps: Math.round(base1.rps),
+    track_ratio: round(track1.rps / base1.rps, 2),
+    batch_events_per_s: Math.round(batch.rps * 100),
+    sqlite_baseline_events_per_s: Math.round(sqlite.eventsPerSecond),
+    batch_ratio: round((batch.rps * 100) / sqlite.eventsPerSecond, 2),
+    sweep_100k_ms: Math.round(report.sweepMs),
+    sweep_max_block_ms: round(report.loopMaxMs, 1),
+    query_p50_ms: round(percentile(all, 50), 1),
+    query_max_ms: round(Math.max(...all), 1),
+    startup_ms: Math.round(Math.max(...starts)),
+    rss_mb: Math.round(Math.max(collectorRss, queryRss)),
+  };
+  const totalS = (performance.now() - t0) / 1000;
+  const rows: Array<[string, string, string, boolean]> = [
+    ['track_rps (1 event a request)', `${fmt(results.track_rps)} req/s`, `≥ 0.6 × baseline_rps (${results.track_ratio}×)`, results.track_ratio >= 0.6],
+    ['baseline_rps (bare node:http)', `${fmt(results.baseline_rps)} req/s`, '', true],
+    ['batch_events_per_s (100 a request)', `${fmt(results.batch_events_per_s)} events/s`, `≥ 0.6 × sqlite baseline (${results.batch_ratio}×)`, results.batch_ratio >= 0.6],
+    ['sqlite_baseline_events_per_s', `${fmt(results.sqlite_baseline_events_per_s)} events/s`, '', true],
+    ['sweep_100k_ms', `${fmt(results.sweep_100k_ms)} ms`, '≤ 1,000 ms', results.sweep_100k_ms <= 1000],
+    ['sweep_max_block_ms', `${results.sweep_max_block_ms} ms`, '≤ 50 ms', results.sweep_max_block_ms <= 50],
+    [`query_p50_ms (${queries.length} queries × 3)`, `${results.query_p50_ms} ms`, '≤ 25 ms', results.query_p50_ms <= 25],
+    ['query_max_ms', `${results.query_max_ms} ms`, '≤ 150 ms', results.query_max_ms <= 150],
+    ['startup_ms (slowest of 3)', `${fmt(results.startup_ms)} ms`, '≤ 1,500 ms', results.startup_ms <= 1500],
+    ['rss_mb (peak)', `${results.rss_mb} MB`, '≤ 300 MB', results.rss_mb <= 300],
+  ];
+  const table = [
+    '| metric | value | target | met |',
+    '|---|---:|---|:-:|',
+    ...rows.map(([m, v, t, ok]) => `| ${m} | ${v} | ${t} | ${t === '' ? '' : ok ? 'yes' : '**no**'} |`),
+  ].join('\n');
+  const details = [
+    `- Throughput: best of ${a.rounds} alternating rounds of ${a.duration} s each (after 1 s of warm-up), ${a.connections} keep-alive connections, one request in flight on each, ~1.3 KB tracker payloads over ~4,000 concurrent visits.`,
+    `  node:http rounds: ${baseRuns.map((r) => fmt(r.rps)).join(', ')} req/s; collector rounds: ${trackRuns.map((r) => fmt(r.rps)).join(', ')} req/s.`,
+    `  CPU per request, server / load tool: baseline ${base1.serverCpuUsPerReq.toFixed(0)} / ${base1.loadCpuUsPerReq.toFixed(0)} µs, collector ${track1.serverCpuUsPerReq.toFixed(0)} / ${track1.loadCpuUsPerReq.toFixed(0)} µs, batch ${(batch.serverCpuUsPerReq / 100).toFixed(1)} µs per event.`,
+    `  Collector latency: p50 ${track1.p50} ms, p99 ${track1.p99} ms; batch requests p99 ${batch.p99} ms.`,
+    `- Sweep: ${fmt(report.ended)} sessions ended; the sweeper's longest slice ${report.sliceMaxMs.toFixed(1)} ms; the collector at ${probeRate} req/s meanwhile answered ${inSweep.length} requests, p99 ${percentile(inSweep, 99).toFixed(0)} ms, max ${Math.max(...inSweep).toFixed(0)} ms.`,
+    `- Seeded database: ${seed.stdout.trim().split('\n').pop() ?? ''} (${seedS.toFixed(1)} s with the build's start-up). Start-ups: ${starts.map((s) => s.toFixed(0)).join(', ')} ms from spawn to the "listening" line.`,
+    `- Slowest queries (max of 3): ${slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(1)} ms`).join('; ')}.`,
+    `- Peak resident memory: collector under load ${collectorRss.toFixed(0)} MB, query server on the seeded database ${queryRss.toFixed(0)} MB.`,
+    `- Whole run: ${totalS.toFixed(0)} s.`,
+  ].join('\n');
+  const stamp = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}`;
+  console.log(`\nFootfall benchmark, ${stamp}\n\n${table}\n\n${details}\n`);
+  writeSection('main', `## Benchmark (\`npm run bench\`)\n\n${stamp}\n\n${table}\n\n${details}\n`);
+  if (a.json) console.log(JSON.stringify({ ...results, date: new Date().toISOString(), machine: machine(), seconds: Math.round(totalS) }));
+}
+
+// ---- soak -------------------------------------------------------------------------------
+
+async function runSoak(a: Args): Promise<void> {
+  log('building');
+  await build();
+  const ff = await startFootfall(ROOT, temp('soak'));
+  track(ff.child);
+  const visitors = new Visitors({ sourceId: ff.source, runId: 'soak' });
+  const cap = await saturate('collector capacity', ff.url, ff.child.proc.pid, a.connections, a.duration, () => visitors.next());
+  const rate = Math.round(cap.rps / 2);
+  const SECONDS = 60;
+  log(`soak: ${SECONDS} s at ${rate} req/s`);
+  const lat: Array<[number, number]> = [];
+  const t0 = performance.now();
+  let rss10 = Number.NaN;
+  const timer = setTimeout(() => {
+    rss10 = ff.child.rssMb();
+  }, 10_000);
+  const r = await load({ url: ff.url, path: '/track', connections: a.connections, duration: SECONDS, rate, body: () => visitors.next(), onResponse: (ms) => lat.push([performance.now() - t0, ms]) });
+  clearTimeout(timer);
+  const rssEnd = ff.child.rssMb();
+  const peak = ff.child.peakRssMb();
+  await stopChild(ff.child);
+  const problem = loadProblem(r);
+  const first = lat.filter(([t]) => t <= 10_000).map(([, ms]) => ms);
+  const last = lat.filter(([t]) => t > (SECONDS - 10) * 1000).map(([, ms]) => ms);
+  const soak = {
+    soak_rate_rps: rate,
+    soak_achieved_rps: Math.round(okPerSecond(r)),
+    soak_p50_ms_first_10s: round(percentile(first, 50), 1),
+    soak_p99_ms_first_10s: round(percentile(first, 99), 1),
+    soak_p50_ms_last_10s: round(percentile(last, 50), 1),
+    soak_p99_ms_last_10s: round(percentile(last, 99), 1),
+    soak_rss_mb_10s: Math.round(rss10),
+    soak_rss_mb_end: Math.round(rssEnd),
+    soak_rss_mb_peak: Math.round(peak),
+    soak_errors: problem,
+  };
+  const table = [
+    '| | first 10 s | last 10 s (to 60 s) |',
+    '|---|---:|---:|',
+    `| latency p50 | ${soak.soak_p50_ms_first_10s} ms | ${soak.soak_p50_ms_last_10s} ms |`,
+    `| latency p99 | ${soak.soak_p99_ms_first_10s} ms | ${soak.soak_p99_ms_last_10s} ms |`,
+    `| resident memory | ${soak.soak_rss_mb_10s} MB (at 10 s) | ${soak.soak_rss_mb_end} MB (at 60 s; peak ${soak.soak_rss_mb_peak} MB) |`,
+  ].join('\n');
+  const stamp = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}`;
+  const note = `${SECONDS} s at ${fmt(rate)} req/s (half of the ${fmt(Math.round(cap.rps))} req/s measured just before), ${a.connections} connections; achieved ${fmt(soak.soak_achieved_rps)} req/s; ${problem ?? 'every answer 200'}.`;
+  console.log(`\nFootfall soak, ${stamp}\n\n${note}\n\n${table}\n`);
+  writeSection('soak', `## Soak (\`npm run bench -- --soak\`)\n\n${stamp}\n\n${note}\n\n${table}\n`);
+  if (a.json) console.log(JSON.stringify({ ...soak, date: new Date().toISOString(), machine: machine() }));
+}
+
+// ---- output -------------------------------------------------------------------------------
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en');
+}
+
+/** Replaces one marked section of bench/RESULTS.md (main run or soak), keeping the other. */
+function writeSection(name: 'main' | 'soak', body: string): void {
+  const file = join(ROOT, 'bench', 'RESULTS.md');
+  const begin = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  let text = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmark results\n\nWritten by `npm run bench` (and `npm run bench -- --soak`); see DESIGN.md for what is measured and how.\n\n<!-- bench:main -->\n<!-- /bench:main -->\n\n<!-- bench:soak -->\n<!-- /bench:soak -->\n';
+  const block = `${begin}\n${body}${end}`;
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    if (a.soak) await runSoak(a);
+    else await runMain(a);
+  } finally {
+    for (const c of [...children]) await stopChild(c);
+    cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`Benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+  cleanup();
+  process.exit(1);
+});
