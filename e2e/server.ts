@@ -46,7 +46,8 @@ export async function startServer(args: string[] = [], opts: { dataDir?: string;
     output,
     stop(signal: NodeJS.Signals = 'SIGTERM') {
       return new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        // A process killed by a signal has no exit code but a signal code: it is gone too.
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
         proc.once('exit', (code) => {
           if (!opts.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
           resolve(code);
