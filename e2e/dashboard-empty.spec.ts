@@ -11,6 +11,16 @@ test.afterAll(async () => {
   await d?.stop();
 });
 
+test('before any event, Sessions, Profiles and Live say how to send the first one', async ({ page }) => {
+  await d.open(page, '#/sessions');
+  await expect(page.getByTestId('empty-state')).toContainText('No sessions yet');
+  await expect(page.getByTestId('first-curl')).toContainText(d.server.source);
+  await page.goto(`${d.server.url}/#/profiles`);
+  await expect(page.getByTestId('empty-state')).toContainText('No profiles yet');
+  await page.goto(`${d.server.url}/#/live`);
+  await expect(page.getByTestId('live-events')).toContainText(`curl -X POST ${d.server.url}/track`);
+});
+
 test('a new Footfall shows the snippet and the one curl that sends a first event, and that curl works', async ({ page }) => {
   await d.open(page, '#/');
   const empty = page.getByTestId('empty-state');

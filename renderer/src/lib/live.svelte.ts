@@ -22,6 +22,8 @@ export class LiveFeed {
   #queue: LiveMessage[] = [];
   /** Messages that came before the first list of active sessions did. */
   #early: LiveMessage[] | null = [];
+  #batch: LiveMessage[] = [];
+  #frame = 0;
 
   start(): void {
     const es = new EventSource('/api/live');
@@ -43,6 +45,8 @@ export class LiveFeed {
   stop(): void {
     this.#source?.close();
     this.#source = null;
+    if (this.#frame !== 0) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
   }
 
   private async loadActive(): Promise<void> {
@@ -50,7 +54,7 @@ export class LiveFeed {
     this.active = page.items;
     const early = this.#early ?? [];
     this.#early = null;
-    for (const m of early) this.apply(m);
+    this.applyAll(early);
   }
 
   private receive(m: LiveMessage): void {
@@ -64,7 +68,19 @@ export class LiveFeed {
       this.queued = this.#queue.length;
       return;
     }
-    this.apply(m);
+    // Under load thousands of messages a second arrive: apply them once per frame.
+    this.#batch.push(m);
+    // A hidden page gets no frames: don't let the batch grow without bound meanwhile.
+    if (this.#batch.length >= 2000) this.flush();
+    else if (this.#frame === 0) this.#frame = requestAnimationFrame(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.#frame !== 0) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.applyAll(batch);
   }
 
   pause(): void {
@@ -76,33 +92,43 @@ export class LiveFeed {
     const q = this.#queue;
     this.#queue = [];
     this.queued = 0;
-    for (const m of q) this.apply(m);
+    this.applyAll(q);
   }
 
-  private apply(m: LiveMessage): void {
-    switch (m.kind) {
-      case 'event': {
-        this.events = [m.event, ...this.events].slice(0, MAX_EVENTS);
-        const i = this.active.findIndex((s) => s.id === m.event.session.id);
-        if (i >= 0 && !m.event.metadata.system) {
-          const s = this.active[i]!;
-          const isView = m.event.type === 'page-view' || m.event.type === 'pageview' || m.event.type === 'page_view';
-          const updated: SessionView = {
-            ...s,
-            metadata: { ...s.metadata, time: { ...s.metadata.time, update: m.event.metadata.time.insert } },
-            stats: { ...s.stats, events: s.stats.events + 1, pageViews: s.stats.pageViews + (isView ? 1 : 0) },
-          };
-          this.active = this.active.map((x, j) => (j === i ? updated : x));
+  /** Folds messages (oldest first) into the three lists, each list replaced once. */
+  private applyAll(messages: LiveMessage[]): void {
+    if (messages.length === 0) return;
+    const newEvents: EventView[] = [];
+    const active = new Map(this.active.map((s) => [s.id, s]));
+    let ended = this.ended;
+    for (const m of messages) {
+      switch (m.kind) {
+        case 'event': {
+          newEvents.push(m.event);
+          const s = active.get(m.event.session.id);
+          if (s && !m.event.metadata.system) {
+            const isView = m.event.type === 'page-view' || m.event.type === 'pageview' || m.event.type === 'page_view';
+            active.set(s.id, {
+              ...s,
+              metadata: { ...s.metadata, time: { ...s.metadata.time, update: m.event.metadata.time.insert } },
+              stats: { ...s.stats, events: s.stats.events + 1, pageViews: s.stats.pageViews + (isView ? 1 : 0) },
+            });
+          }
+          break;
         }
-        break;
+        case 'session-started':
+          active.delete(m.session.id);
+          // Newest first: re-inserting puts it at the end of the map; order is fixed below.
+          active.set(m.session.id, m.session);
+          break;
+        case 'session-ended':
+          active.delete(m.session.id);
+          ended = [m.session, ...ended.filter((s) => s.id !== m.session.id)];
+          break;
       }
-      case 'session-started':
-        this.active = [m.session, ...this.active.filter((s) => s.id !== m.session.id)];
-        break;
-      case 'session-ended':
-        this.active = this.active.filter((s) => s.id !== m.session.id);
-        this.ended = [m.session, ...this.ended.filter((s) => s.id !== m.session.id)].slice(0, MAX_ENDED);
-        break;
     }
+    if (newEvents.length > 0) this.events = [...newEvents.slice(-MAX_EVENTS).reverse(), ...this.events].slice(0, MAX_EVENTS);
+    this.active = [...active.values()].sort((a, b) => Date.parse(b.metadata.time.insert) - Date.parse(a.metadata.time.insert));
+    this.ended = ended.slice(0, MAX_ENDED);
   }
 }
