@@ -102,6 +102,12 @@ interface SessionState {
   keys: string[];
 }
 
+/** The columns of a session row that ending it reads (the sweeper selects only these). */
+type EndingRow = Pick<
+  SessionRow,
+  'pk' | 'id' | 'profile_pk' | 'source_id' | 'debug' | 'bot' | 'started_at' | 'last_at' | 'events' | 'page_views' | 'key_events' | 'landing_page' | 'exit_page'
+>;
+
 interface ProfileState {
   pk: number;
   id: string;
@@ -117,6 +123,23 @@ interface ProfileDelta {
 }
 
 const PROFILE_CACHE_MAX = 50_000;
+const PAGE_KEY_CACHE_MAX = 10_000;
+const pageKeys = new Map<string, string | null>();
+
+/**
+ * `pageKey` of a page URL, cached: a site has a few hundred pages, and parsing the same URL
+ * for every page view and every ended session was a measurable part of both.
+ */
+function pageKeyOf(raw: string | null): string | null {
+  if (raw === null) return null;
+  let key = pageKeys.get(raw);
+  if (key === undefined) {
+    key = pageKey(parseUrl(raw), raw);
+    if (pageKeys.size >= PAGE_KEY_CACHE_MAX) pageKeys.clear();
+    pageKeys.set(raw, key);
+  }
+  return key;
+}
 
 function asObject(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
@@ -214,7 +237,9 @@ export class SessionEngine {
         tz = coalesce(?, tz) WHERE pk = ?`),
       profileTouch: db.prepare(`UPDATE profiles SET updated_at = max(updated_at, ?), views = views + ?, events = events + ?,
         debug = debug AND ? WHERE pk = ?`),
-      expired: db.prepare(`SELECT * FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`),
+      // Only what ending a session needs: a session row's context JSON is most of its bytes.
+      expired: db.prepare(`SELECT pk, id, profile_pk, source_id, debug, bot, started_at, last_at, events, page_views, key_events,
+          landing_page, exit_page FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`),
     };
     this.reloadSources();
   }
@@ -490,8 +515,8 @@ export class SessionEngine {
       keyEvents: row.key_events,
       landingPage: row.landing_page,
       exitPage: row.exit_page,
-      landingKey: pageKey(parseUrl(row.landing_page), row.landing_page),
-      exitKey: pageKey(parseUrl(row.exit_page), row.exit_page),
+      landingKey: pageKeyOf(row.landing_page),
+      exitKey: pageKeyOf(row.exit_page),
       keys: [],
     };
   }
@@ -678,7 +703,7 @@ export class SessionEngine {
     if (isView) {
       s.pageViews++;
       if (ev.pageUrl !== null) {
-        const key = pageKey(parseUrl(ev.pageUrl), ev.pageUrl);
+        const key = pageKeyOf(ev.pageUrl);
         if (s.landingPage === null) {
           s.landingPage = ev.pageUrl;
           s.landingKey = key;
@@ -732,7 +757,6 @@ export class SessionEngine {
         keyEvents: s.keyEvents,
         landingPage: s.landingPage,
         exitPage: s.exitPage,
-        landingKey: s.landingKey,
         exitKey: s.exitKey,
       },
       reason,
@@ -743,7 +767,7 @@ export class SessionEngine {
   }
 
   private finish(
-    s: Omit<SessionState, 'keys' | 'clientId' | 'profileId' | 'debug'>,
+    s: Omit<SessionState, 'keys' | 'clientId' | 'profileId' | 'debug' | 'landingKey'>,
     reason: EndReason,
     now: number,
   ): void {
@@ -769,7 +793,7 @@ export class SessionEngine {
     if (s.exitKey !== null) r.addDim('exit', s.startedAt, s.cls, s.exitKey);
   }
 
-  private finishRow(row: SessionRow, reason: EndReason, now: number): void {
+  private finishRow(row: EndingRow, reason: EndReason, now: number): void {
     const cached = this.byPk.get(row.pk);
     if (cached) {
       this.endState(cached, reason, now);
@@ -789,8 +813,7 @@ export class SessionEngine {
         keyEvents: row.key_events,
         landingPage: row.landing_page,
         exitPage: row.exit_page,
-        landingKey: pageKey(parseUrl(row.landing_page), row.landing_page),
-        exitKey: pageKey(parseUrl(row.exit_page), row.exit_page),
+        exitKey: pageKeyOf(row.exit_page),
       },
       reason,
       now,
@@ -816,7 +839,7 @@ export class SessionEngine {
   sweepChunk(limit: number): number {
     const now = this.clock.now();
     return this.write(() => {
-      const rows = this.q.expired.all(now - this.timeoutMs, limit) as SessionRow[];
+      const rows = this.q.expired.all(now - this.timeoutMs, limit) as EndingRow[];
       for (const row of rows) {
         // The in-memory state may be newer than the row (events in this very turn were
         // flushed already, but stay safe): judge by the freshest last activity.
