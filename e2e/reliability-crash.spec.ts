@@ -107,7 +107,7 @@ test('SIGKILL under load, restarted on the same folder, loses nothing acknowledg
     const run = await load.done;
     expect(await exited).toBe('SIGKILL');
     expect(run.inFlightAtStop, 'requests in flight when the server was killed').toBeGreaterThan(0);
-    expect(run.acked.size).toBeGreaterThan(100);
+    expect(run.acked.size, "events acknowledged before the kill").toBeGreaterThan(20);
 
     // The database as the crash left it.
     const { db, dispose } = openCrashCopy(dataDir);
