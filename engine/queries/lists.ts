@@ -2,7 +2,7 @@ import type { DB } from '../db/database';
 import type { ProfileRow, SourceRow } from '../db/rows';
 import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
-import { SessionOrderPlanner } from './session-order';
+import { SessionOrderPlanner, WALK_CANDIDATES } from './session-order';
 import { StatementCache } from './statements';
 import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type SessionJoinRow } from './views';
 
@@ -138,10 +138,35 @@ export class ListQueries {
     const sort = o.sort ?? 'started';
     const order = o.order ?? 'desc';
     const expr = SESSION_SORTS[sort];
-    keyset(expr, order, 's.pk', cursor, where, params);
-    const hint = this.order.hint({ ...f, sort });
-    const sql = `${sessionSelect(hint)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${expr} ${order}, s.pk ${order} LIMIT ?`;
+    const ks: string[] = [];
+    const ksParams: unknown[] = [];
+    keyset(expr, order, 's.pk', cursor, ks, ksParams);
+    where.push(...ks);
+    params.push(...ksParams);
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const orderBy = `ORDER BY ${expr} ${order}, s.pk ${order}`;
+    const plan = this.order.plan({ ...f, sort });
+    const active = plan.kind === 'active' ? 'INDEXED BY sessions_active' : '';
+    if (plan.kind === 'walk') {
+      // The first ended sessions after the cursor in sort order, read from the index alone;
+      // if a page of them passes the filters, it is the page (see session-order.ts).
+      const candidates = `SELECT s.pk FROM sessions s INDEXED BY ${plan.index} WHERE s.status = 1${ks.length ? ` AND ${ks.join(' AND ')}` : ''}
+        ${orderBy} LIMIT ${WALK_CANDIDATES}`;
+      // CROSS JOIN keeps SQLite from reading the range instead: candidates first, then each
+      // one's row by its key; the sorter only holds keys.
+      const page = `SELECT s.pk FROM (${candidates}) c CROSS JOIN sessions s ON s.pk = c.pk ${whereSql} ${orderBy} LIMIT ?`;
+      const sql = `${SESSION_SELECT} WHERE s.pk IN (${page}) ${orderBy}`;
+      const rows = this.st.get(sql).all(...ksParams, ...params, o.limit + 1) as SessionJoinRow[];
+      if (rows.length > o.limit) return rows;
+    }
+    if (sort === 'started') {
+      const sql = `${sessionSelect(active)} ${whereSql} ${orderBy} LIMIT ?`;
+      return this.st.get(sql).all(...params, o.limit + 1) as SessionJoinRow[];
+    }
+    // Sort the keys of the range, then read the page's rows: the sorter holds (value, pk)
+    // pairs, not whole rows with their context JSON.
+    const keys = `SELECT s.pk FROM sessions s ${active} ${f.profile ? 'JOIN profiles p ON p.pk = s.profile_pk' : ''} ${whereSql} ${orderBy} LIMIT ?`;
+    const sql = `${SESSION_SELECT} WHERE s.pk IN (${keys}) ${orderBy}`;
     return this.st.get(sql).all(...params, o.limit + 1) as SessionJoinRow[];
   }
 

@@ -96,18 +96,18 @@ describe('SessionOrderPlanner', () => {
   const planner = () => new SessionOrderPlanner(t.ff.db);
 
   it('walks an ended-sessions index in sort order over a long range', () => {
-    expect(planner().hint({ ...long, status: 'ended', sort: 'events' })).toBe('INDEXED BY sessions_ended_events');
-    expect(planner().hint({ ...long, status: 'ended', sort: 'duration' })).toBe('INDEXED BY sessions_ended_duration');
+    expect(planner().plan({ ...long, status: 'ended', sort: 'events' })).toEqual({ kind: 'walk', index: 'sessions_ended_events' });
+    expect(planner().plan({ ...long, status: 'ended', sort: 'duration' })).toEqual({ kind: 'walk', index: 'sessions_ended_duration' });
   });
 
-  it('reads and sorts the range when it is short, or when the filters let few sessions through', () => {
-    expect(planner().hint({ ...short, status: 'ended', sort: 'events' })).toBe('');
-    expect(planner().hint({ ...long, status: 'ended', sort: 'events', device: 'no-such-device' })).toBe('');
-    expect(planner().hint({ ...long, status: 'ended', sort: 'started' })).toBe('');
+  it('reads the range when it is short, or when the filters let few sessions through', () => {
+    expect(planner().plan({ ...short, status: 'ended', sort: 'events' })).toEqual({ kind: 'range' });
+    expect(planner().plan({ ...long, status: 'ended', sort: 'events', device: 'no-such-device' })).toEqual({ kind: 'range' });
+    expect(planner().plan({ ...long, status: 'ended', sort: 'started' })).toEqual({ kind: 'range' });
   });
 
   it('reads only the active sessions for the active filter', () => {
-    expect(planner().hint({ status: 'active', sort: 'pageViews' })).toBe('INDEXED BY sessions_active');
+    expect(planner().plan({ status: 'active', sort: 'pageViews' })).toEqual({ kind: 'active' });
   });
 
   it('the indexes it names are the ones SQLite uses', () => {
