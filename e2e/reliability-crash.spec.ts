@@ -48,9 +48,18 @@ async function session(server: ServerHandle, id: string) {
   return JSON.parse(r.body) as { id: string; metadata: { status: string; endReason: string | null; time: { update: string; end: string | null } }; stats: { events: number } };
 }
 
+let dataDir = '';
+let live: ServerHandle | null = null;
+test.afterEach(async () => {
+  // Also when the test failed half-way: no server left running, no folder left behind.
+  if (live && live.proc.exitCode === null && live.proc.signalCode === null) live.proc.kill('SIGKILL');
+  live = null;
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
 test('SIGKILL under load, restarted on the same folder, loses nothing acknowledged and keeps sessions right', async () => {
   test.setTimeout(180_000);
-  const dataDir = mkdtempSync(join(tmpdir(), 'footfall-crash-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'footfall-crash-'));
   const acked = new Map<string, string>();
   let retries: SentRequest[] = [];
   let crashedActive: CrashedSession[] = [];
@@ -96,7 +105,7 @@ test('SIGKILL under load, restarted on the same folder, loses nothing acknowledg
 
   for (let round = 0; round < ROUNDS; round++) {
     const spawnedAt = Date.now();
-    const server = await startServer(ARGS, { dataDir });
+    const server = (live = await startServer(ARGS, { dataDir }));
     const restart = round > 0 ? await checkRestart(server, spawnedAt) : null;
 
     const load = startLoad({ url: server.url, source: server.source, sessions: Array.from({ length: 40 }, (_, i) => `r${round}-s${i}`), workers: 24, prefix: `r${round}` });
@@ -140,7 +149,7 @@ test('SIGKILL under load, restarted on the same folder, loses nothing acknowledg
 
   // A last restart: retries, then the sweeper ends every session, then a clean stop.
   const spawnedAt = Date.now();
-  const server = await startServer(ARGS, { dataDir });
+  const server = (live = await startServer(ARGS, { dataDir }));
   const last = await checkRestart(server, spawnedAt);
   summary.push(`final restart: ${last.active} still active, ${last.ended} ended by the catch-up sweep, ${last.retried} requests retried`);
   await expect
@@ -161,7 +170,6 @@ test('SIGKILL under load, restarted on the same folder, loses nothing acknowledg
     summary.push(`in all: ${acked.size} acknowledged events, each stored once; ${db.prepare('SELECT count(*) FROM sessions').pluck().get()} sessions, all ended by the sweeper`);
   } finally {
     db.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
   console.log(summary.join('\n'));
 });
