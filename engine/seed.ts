@@ -218,22 +218,28 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     plan.sort((a, b) => a.at - b.at);
     log(`Planned ${planned} events in ${sessionCount} visits of ${profileCount} profiles over ${opts.days} days.`);
 
-    // Feed in time order, a batch per group commit, sweeping as simulated time passes.
+    // Feed in time order, up to a batch per group commit, and sweep every simulated
+    // SWEEP_MS as the live sweeper would, so visit-ended lands minutes after the timeout.
     const BATCH = 2000;
-    let nextSweep = from;
-    for (let i = 0; i < plan.length; i += BATCH) {
-      const batch = plan.slice(i, i + BATCH);
-      const first = batch[0]!.at;
-      if (first >= nextSweep) {
-        clock.set(first);
-        while (engine.sweepChunk(5000) === 5000) {
-          // keep ending until caught up
+    const SWEEP_MS = 5 * 60_000;
+    let nextSweep = from + SWEEP_MS;
+    let pending: Array<Promise<unknown>> = [];
+    for (let i = 0; i < plan.length; i++) {
+      const e = plan[i]!;
+      if (e.at >= nextSweep || pending.length >= BATCH) {
+        await Promise.all(pending);
+        pending = [];
+        for (; nextSweep <= e.at; nextSweep += SWEEP_MS) {
+          clock.set(nextSweep);
+          while (engine.sweepChunk(5000) === 5000) {
+            // keep ending until caught up
+          }
         }
-        nextSweep = first + 60_000;
       }
-      await Promise.all(batch.map((e) => engine.track(e.payload, { userAgent: null, at: e.at })));
-      if (i % (BATCH * 50) === 0 && i > 0) log(`  ${Math.round((i / plan.length) * 100)}%`);
+      pending.push(engine.track(e.payload, { userAgent: null, at: e.at }));
+      if (i % 100_000 === 0 && i > 0) log(`  ${Math.round((i / plan.length) * 100)}%`);
     }
+    await Promise.all(pending);
     clock.set(until);
     while (engine.sweepChunk(5000) === 5000) {
       // end what expired before `until`; the last half hour's visits stay active
