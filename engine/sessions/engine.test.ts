@@ -234,6 +234,14 @@ describe('debug traffic', () => {
     expect((await t.api('POST', '/api/sessions/@debug-session/end')).status).toBe(409);
   });
 
+  it('takes events sent with the debug session id as debug events', async () => {
+    const r = await t.track(payload(t, '@debug-session', 'P7', [pv('https://shop.test/')]));
+    expect(r.body.session.id).toBe('@debug-session');
+    expect((await t.api('GET', '/api/profiles/P7')).body.stats.visits).toBe(0);
+    const ev = (await t.api('GET', '/api/events?session=@debug-session&type=page-view')).body.items;
+    expect(ev[0].metadata.debug).toBe(true);
+  });
+
   it('can be deleted, leaving real traffic alone', async () => {
     await t.track(payload(t, 'S1', 'P1', [pv('https://shop.test/')]));
     await t.track(payload(t, 'X', 'PD', [pv('https://shop.test/debug')], { options: { debugger: true } }));

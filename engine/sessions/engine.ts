@@ -305,7 +305,9 @@ export class SessionEngine {
 
     const context = payload.context ?? {};
     const userAgent = browserContext(context).userAgent ?? meta.userAgent ?? '';
-    const payloadDebug = payload.options?.debugger === true;
+    // Events sent with the debug session's id are debug events too: that session belongs to
+    // the debugger and never holds a visit.
+    const payloadDebug = payload.options?.debugger === true || payload.session?.id === DEBUG_SESSION_ID;
     const payloadPage = asObject(context.page);
     const events: PreparedEvent[] = [];
     const list = payload.events ?? [];
