@@ -63,6 +63,8 @@ test('Simulator: events go to the one debug session and the visit count stays; S
   await expect(page.getByTestId('timeline').locator('[data-type="add-to-cart"]').first()).toContainText('wool-socks');
   await expect(page.getByTestId('sim-visits')).toContainText('0 visits');
   await page.getByTestId('sim-send').click();
+  // The after-text reads the same after the first send: wait for the second event itself.
+  await expect(page.getByTestId('timeline').locator('[data-type="add-to-cart"]')).toHaveCount(2);
   await expect(page.getByTestId('sim-after')).toHaveText('Visits before: 0 · after: 0');
   const profile = await d.api('/api/profiles/sim-e2e');
   expect(profile.metadata.time.visit.count).toBe(0);
