@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { expect, test, type BrowserContext, type Request } from '@playwright/test';
 import { startDemoSite, type DemoSite } from '../demo/server.mjs';
-import { trackerSnippet } from '../electron/main/snippet';
+import { tracardiSnippet } from '../shared/snippets';
 import { startServer, type ServerHandle } from './server';
 import { eventsOf, isTrack, pageViews, sessions, startTestSite, tracked, visitor, watchErrors, type TestSite } from './tracker-fixtures';
 
@@ -273,9 +273,9 @@ test.describe("under Tracardi's loader", () => {
   });
 });
 
-test("the snippet the desktop app's tray copies works as pasted (Tracardi's options, the script tag, no loader)", async ({ browser }) => {
+test("the snippet the desktop app's tray copies works as pasted (Tracardi's options and loader)", async ({ browser }) => {
   const context = await visitor(browser);
-  shopPage('/copied', `<!doctype html><html><head><title>Copied</title>${trackerSnippet(server.url, server.source)}</head>
+  shopPage('/copied', `<!doctype html><html><head><title>Copied</title><link rel="icon" href="data:,">${tracardiSnippet(server.url, server.source)}</head>
     <body><button onclick="window.tracker.track('sign-up', {plan: 'free'})">Sign up</button></body></html>`);
   const page = await context.newPage();
   const errors = watchErrors(page);

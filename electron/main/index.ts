@@ -32,7 +32,7 @@ import { findFreePort, isPortFree } from './ports';
 import { readPrefs, writePrefs } from './prefs';
 import { externalUrl, navigationDecision, permissionAllowed, requestAllowed, trustedSender, withCsp } from './security';
 import { createStopper, exitCode } from './shutdown';
-import { trackerSnippet } from './snippet';
+import { tracardiSnippet } from '../../shared/snippets';
 import { describeStartupFailure, shortReason, startupPageUrl, type StartupProblem } from './startup';
 
 const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
@@ -315,7 +315,7 @@ function registerBridge(): void {
 function runAction(action: MenuAction): void {
   switch (action) {
     case 'copy-snippet':
-      if (state.ff !== null) clipboard.writeText(trackerSnippet(state.ff.url, state.ff.defaultSourceId));
+      if (state.ff !== null) clipboard.writeText(tracardiSnippet(state.ff.url, state.ff.defaultSourceId));
       return;
     case 'open-dashboard':
       reveal();
