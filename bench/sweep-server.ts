@@ -38,6 +38,12 @@ export interface SweepReport {
   /** Active sessions left afterwards (the load's own). */
   activeAfter: number;
   prepareMs: number;
+  /** Write transactions during the sweep (the sweeper's and the collector's) and how long they held the loop, ms. */
+  transactions: number;
+  txMedianMs: number;
+  txMaxMs: number;
+  /** Of the longest transaction: the time after its work, in COMMIT (WAL write, fsync, checkpoint), ms. */
+  txMaxCommitMs: number;
 }
 
 async function prepare(dataDir: string, count: number, t0: number): Promise<string> {
@@ -79,8 +85,30 @@ async function main(): Promise<void> {
   await ff.sweeper.sweep(); // the catch-up sweep at start: nothing has expired yet
   console.log(`listening on ${ff.url} source ${ff.defaultSourceId}`);
 
+  // Times every write transaction (work, then COMMIT), to say where a long stall came from.
+  const tx: Array<[total: number, commit: number]> = [];
+  let timing = false;
+  const db = ff.db;
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const wrapped = transaction((...args: unknown[]) => {
+      const r = fn(...args);
+      workEnd = performance.now();
+      return r;
+    });
+    let workEnd = 0;
+    return (...args: unknown[]) => {
+      const t = performance.now();
+      const r = wrapped(...args);
+      const end = performance.now();
+      if (timing) tx.push([end - t, end - workEnd]);
+      return r;
+    };
+  }) as typeof db.transaction;
+
   process.on('message', (msg) => {
     if (msg !== 'sweep') return;
+    timing = true;
     clock.set(t0 + 35 * MIN);
     const h = monitorEventLoopDelay({ resolution: 1 });
     h.enable();
@@ -88,8 +116,22 @@ async function main(): Promise<void> {
     void ff.sweeper.sweep().then(async (r) => {
       const sweepMs = performance.now() - s0;
       h.disable();
+      timing = false;
       const activeAfter = ff.db.prepare('SELECT count(*) FROM sessions WHERE status = 0').pluck().get() as number;
-      const report: SweepReport = { ended: r.ended, sweepMs, sliceMaxMs: r.maxBlockMs, loopMaxMs: h.max / 1e6, activeAfter, prepareMs };
+      const sorted = [...tx].sort((a, b) => a[0] - b[0]);
+      const longest = sorted[sorted.length - 1] ?? [0, 0];
+      const report: SweepReport = {
+        ended: r.ended,
+        sweepMs,
+        sliceMaxMs: r.maxBlockMs,
+        loopMaxMs: h.max / 1e6,
+        activeAfter,
+        prepareMs,
+        transactions: tx.length,
+        txMedianMs: sorted[Math.floor(sorted.length / 2)]?.[0] ?? 0,
+        txMaxMs: longest[0],
+        txMaxCommitMs: longest[1],
+      };
       process.send?.(report);
     });
   });
