@@ -25,17 +25,19 @@ export interface PacedResult {
  * latency of everything that waited behind it (autocannon's rate limit sends each second's
  * quota in a burst at its start, which measures bursts, not a steady site).
  */
-export function paced(o: PacedOptions): Promise<PacedResult> {
+export function paced(o: PacedOptions): { done: Promise<PacedResult>; stop(): void } {
   const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
   const target = new URL(o.url);
   const result: PacedResult = { sent: 0, ok: 0, failed: 0 };
   let inFlight = 0;
   const t0 = performance.now();
   const interval = 1000 / o.rate;
-  return new Promise((resolve) => {
+  let total = Math.floor(o.rate * o.seconds);
+  let stop = () => {};
+  const done = new Promise<PacedResult>((resolve) => {
     let finished = false;
     const done = () => {
-      if (finished || inFlight > 0 || result.sent < Math.floor(o.rate * o.seconds)) return;
+      if (finished || inFlight > 0 || result.sent < total) return;
       finished = true;
       agent.destroy();
       resolve(result);
@@ -72,7 +74,6 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
       });
       req.end(body);
     };
-    const total = Math.floor(o.rate * o.seconds);
     const timer = setInterval(() => {
       const now = performance.now() - t0;
       while (result.sent < total && result.sent * interval <= now) send(result.sent * interval);
@@ -81,5 +82,11 @@ export function paced(o: PacedOptions): Promise<PacedResult> {
         done();
       }
     }, 5);
+    stop = () => {
+      total = result.sent;
+      clearInterval(timer);
+      done();
+    };
   });
+  return { done, stop: () => stop() };
 }
