@@ -127,7 +127,8 @@ describe('the desktop shell', () => {
 
     // Copy tracker snippet.
     item(tray().menu, /^Copy tracker snippet$/).click!();
-    expect(fake.clipboardText.at(-1)).toContain(`src="${origin}/tracker/liliput.min.js"`);
+    // Tracardi's options and loader, pointed at this collector (the loader adds /liliput.min.js).
+    expect(fake.clipboardText.at(-1)).toContain(`script: ${JSON.stringify(`${origin}/tracker`)}, api: ${JSON.stringify(origin)}`);
     expect(fake.clipboardText.at(-1)).toContain(info.defaultSource.id);
 
     // Pause collecting: the collector refuses, the tray says so; and back.
