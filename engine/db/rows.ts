@@ -17,8 +17,6 @@ export interface ProfileRow {
   visit_last: number | null;
   visit_current: number | null;
   tz: string | null;
-  views: number;
-  events: number;
   debug: number;
   traits: string;
 }
@@ -59,7 +57,6 @@ export interface SessionRow {
   utm_campaign: string | null;
   utm_term: string | null;
   utm_content: string | null;
-  context: string;
 }
 
 export interface EventRow {

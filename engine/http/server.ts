@@ -71,6 +71,10 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
       if (token === null || !tokenMatches(token, ctx.token)) {
         return reply.status(401).send({ detail: 'Missing or wrong admin token: send "Authorization: Bearer TOKEN" or open the dashboard URL printed at start.' });
       }
+      // Active sessions' counters are written in batches: bring them up to date first, so
+      // every answer reflects every acknowledged event. (If the disk is full, reads still
+      // answer, from what is committed.)
+      ctx.engine.syncCounters();
     }
     return undefined;
   });

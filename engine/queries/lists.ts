@@ -1,10 +1,11 @@
 import type { DB } from '../db/database';
-import type { ProfileRow, SourceRow } from '../db/rows';
+import type { SourceRow } from '../db/rows';
+import { PAGE_VIEW_SQL } from '../sessions/counters';
 import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import { SessionOrderPlanner, WALK_CANDIDATES } from './session-order';
 import { StatementCache } from './statements';
-import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type SessionJoinRow } from './views';
+import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type ProfileJoinRow, type SessionJoinRow } from './views';
 
 export const SESSION_SORTS = {
   started: 's.started_at',
@@ -51,9 +52,10 @@ export interface ListOptions<S extends string> {
   order?: 'asc' | 'desc';
 }
 
-/** The session row with its profile and previous visit ids; `hint` picks the index of `s`. */
-const sessionSelect = (hint = ''): string => `SELECT s.*, p.id AS profile_id, prev.id AS previous_id FROM sessions s ${hint}
-  JOIN profiles p ON p.pk = s.profile_pk LEFT JOIN sessions prev ON prev.pk = s.previous_pk`;
+/** The session row with its profile and previous visit ids and its context; `hint` picks the index of `s`. */
+const sessionSelect = (hint = ''): string => `SELECT s.*, p.id AS profile_id, prev.id AS previous_id, c.context AS context FROM sessions s ${hint}
+  JOIN profiles p ON p.pk = s.profile_pk LEFT JOIN sessions prev ON prev.pk = s.previous_pk
+  LEFT JOIN session_context c ON c.session_pk = s.pk`;
 const SESSION_SELECT = sessionSelect();
 
 function sessionSortValue(r: SessionJoinRow, sort: SessionSort): number {
@@ -65,6 +67,16 @@ function mergeSorted(a: SessionJoinRow[], b: SessionJoinRow[], sort: SessionSort
   const sign = order === 'desc' ? -1 : 1;
   return [...a, ...b].sort((x, y) => sign * (sessionSortValue(x, sort) - sessionSortValue(y, sort) || x.pk - y.pk));
 }
+/**
+ * A profile with its page views and events: the sums over its visits, plus its debug
+ * events (all in the one debug session, found through their own partial index).
+ */
+const PROFILE_SELECT = `SELECT p.*,
+    coalesce((SELECT sum(s.page_views) FROM sessions s WHERE s.profile_pk = p.pk AND s.debug = 0), 0)
+      + (SELECT count(*) FROM events e WHERE e.debug = 1 AND e.profile_pk = p.pk AND e.system = 0 AND e.type IN (${PAGE_VIEW_SQL})) AS views,
+    coalesce((SELECT sum(s.events) FROM sessions s WHERE s.profile_pk = p.pk AND s.debug = 0), 0)
+      + (SELECT count(*) FROM events e WHERE e.debug = 1 AND e.profile_pk = p.pk AND e.system = 0) AS events
+  FROM profiles p`;
 const EVENT_SELECT = `SELECT e.*, s.id AS session_id, p.id AS profile_id FROM events e
   JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk`;
 
@@ -171,7 +183,7 @@ export class ListQueries {
   }
 
   getProfile(id: string): ProfileView | null {
-    const r = this.st.get('SELECT * FROM profiles WHERE id = ?').get(id) as ProfileRow | undefined;
+    const r = this.st.get(`${PROFILE_SELECT} WHERE p.id = ?`).get(id) as ProfileJoinRow | undefined;
     return r ? profileView(r) : null;
   }
 
@@ -186,11 +198,11 @@ export class ListQueries {
     const order = o.order ?? 'desc';
     const expr = PROFILE_SORTS[sort];
     keyset(expr, order, 'p.pk', o.cursor ? decodeCursor(o.cursor) : null, where, params);
-    const sql = `SELECT p.* FROM profiles p ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${expr} ${order}, p.pk ${order} LIMIT ?`;
-    const rows = this.st.get(sql).all(...params, o.limit + 1) as ProfileRow[];
+    const sql = `${PROFILE_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${expr} ${order}, p.pk ${order} LIMIT ?`;
+    const rows = this.st.get(sql).all(...params, o.limit + 1) as ProfileJoinRow[];
     const more = rows.length > o.limit;
     const last = rows[o.limit - 1];
-    const val = (r: ProfileRow) => (sort === 'lastSeen' ? r.updated_at : sort === 'firstSeen' ? r.created_at : r.visit_count);
+    const val = (r: ProfileJoinRow) => (sort === 'lastSeen' ? r.updated_at : sort === 'firstSeen' ? r.created_at : r.visit_count);
     return { items: rows.slice(0, o.limit).map(profileView), next: more && last ? encodeCursor([val(last), last.pk]) : null };
   }
 
@@ -216,8 +228,9 @@ export class ListQueries {
     if (f.profile !== undefined) {
       const pk = this.st.get('SELECT pk FROM profiles WHERE id = ?').pluck().get(f.profile);
       if (pk === undefined) return { items: [], next: null };
-      where.push('e.profile_pk = ?');
-      params.push(pk);
+      // Its visits' events, and its debug events (which all sit in the one debug session).
+      where.push('(e.session_pk IN (SELECT pk FROM sessions WHERE profile_pk = ? AND debug = 0) OR (e.debug = 1 AND e.profile_pk = ?))');
+      params.push(pk, pk);
     }
     if (f.type !== undefined) {
       where.push('e.type = ?');

@@ -14,7 +14,7 @@ function parseJson(text: string | null): Record<string, unknown> {
   }
 }
 
-export type SessionJoinRow = SessionRow & { profile_id: string; previous_id: string | null };
+export type SessionJoinRow = SessionRow & { profile_id: string; previous_id: string | null; context: string | null };
 
 export function sessionView(r: SessionJoinRow): SessionView {
   const ctx = parseJson(r.context);
@@ -55,7 +55,10 @@ export function sessionView(r: SessionJoinRow): SessionView {
   };
 }
 
-export function profileView(r: ProfileRow): ProfileView {
+/** A profile row with its view and event counts, summed over its sessions (see lists.ts). */
+export type ProfileJoinRow = ProfileRow & { views: number; events: number };
+
+export function profileView(r: ProfileJoinRow): ProfileView {
   return {
     id: r.id,
     metadata: {

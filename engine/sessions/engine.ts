@@ -2,12 +2,14 @@ import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
 import type { SessionRow } from '../db/rows';
 import type { Clock } from '../clock';
+import { WalSync } from '../db/durable';
 import { HttpError } from '../errors';
 import { newEventId, newId } from '../util/ids';
 import { LIMITS } from '../../shared/limits';
 import type { EndReason } from '../../shared/api';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
 import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
+import { DEFAULT_KEY_EVENT_TYPES, PAGE_VIEW_TYPES, REBUILD_SESSION_SQL, rebuildActiveSessions } from './counters';
 import {
   browserContext,
   classifyChannel,
@@ -22,9 +24,7 @@ import {
 
 /** Debug events all go to this one session, which never ends by timeout and counts no visits. */
 export const DEBUG_SESSION_ID = '@debug-session';
-export const PAGE_VIEW_TYPES: ReadonlySet<string> = new Set(['page-view', 'pageview', 'page_view']);
-/** Event types that make a session "engaged" (GA4's key events); changeable in settings. */
-export const DEFAULT_KEY_EVENT_TYPES = ['purchase', 'sign-up', 'signup', 'add-to-cart', 'checkout', 'lead', 'conversion'];
+export { DEFAULT_KEY_EVENT_TYPES, PAGE_VIEW_TYPES } from './counters';
 /** Events the engine itself writes. */
 export const SYSTEM_EVENT_TYPES = ['visit-started', 'visit-ended', 'profile-created'] as const;
 /** Seconds of activity after which a one-page visit still counts as engaged (GA4). */
@@ -115,13 +115,6 @@ interface ProfileState {
   debug: boolean;
 }
 
-interface ProfileDelta {
-  updatedAt: number;
-  views: number;
-  events: number;
-  real: boolean;
-}
-
 const PROFILE_CACHE_MAX = 50_000;
 const PAGE_KEY_CACHE_MAX = 10_000;
 const pageKeys = new Map<string, string | null>();
@@ -160,6 +153,12 @@ function isStorageFull(err: unknown): boolean {
  *
  * Writes use group commit: requests that arrive in the same turn of the event loop are
  * written in one transaction, and each is answered only after that transaction commits.
+ *
+ * Events, new sessions and profiles, ended sessions and rollups are written as they happen.
+ * An active session's counters (last activity, events, page views, landing and exit page)
+ * live in memory and reach its row in batches: `syncCounters()` runs before every admin
+ * read, every sweep and at shutdown. The events are the record: after a crash, or a failed
+ * transaction, the counters of the sessions concerned are rebuilt from them.
  */
 export class SessionEngine {
   readonly db: DB;
@@ -170,6 +169,9 @@ export class SessionEngine {
   private readonly listeners = new Set<(n: CommitNotice) => void>();
 
   private pending: PreparedRequest[] = [];
+  private readonly walSync: WalSync;
+  /** Commits whose answers wait for their fsync. */
+  private answering = 0;
   private flushScheduled = false;
   private closed = false;
   private isPaused = false;
@@ -179,10 +181,14 @@ export class SessionEngine {
   private readonly byPk = new Map<number, SessionState>();
   private profiles = new Map<string, ProfileState>();
 
+  /** Active sessions whose counters changed since their row was last written. */
+  private readonly dirtySessions = new Set<SessionState>();
+  private dirtyWritten = false;
+  /** Sessions whose row may be behind their committed events: rebuilt before the next write. */
+  private readonly stale = new Set<number>();
+
   // Per-transaction scratch, reset by each write.
   private notice: CommitNotice = { events: [], started: [], ended: [] };
-  private dirtySessions = new Set<SessionState>();
-  private profileDeltas = new Map<number, ProfileDelta>();
   private seenEventIds = new Set<string>();
   /** Profiles created in this transaction whose profile-created event is not written yet. */
   private unannounced = new Set<number>();
@@ -191,17 +197,20 @@ export class SessionEngine {
     sourceAll: Statement;
     eventExists: Statement;
     insertEvent: Statement;
-    sessionByClient: Statement;
+    continuationOf: Statement;
     sessionById: Statement;
     sessionByPk: Statement;
     insertSession: Statement;
+    insertContext: Statement;
     updateSession: Statement;
+    rebuildSession: Statement;
+    runState: Statement;
+    setRunState: Statement;
     endSession: Statement;
     profileById: Statement;
     profileIdByPk: Statement;
     insertProfile: Statement;
     profileVisit: Statement;
-    profileTouch: Statement;
     expired: Statement;
   };
 
@@ -211,37 +220,60 @@ export class SessionEngine {
     this.timeoutMs = opts.sessionTimeoutMs;
     this.keyTypes = new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES);
     this.rollups = new RollupWriter(this.db);
+    this.walSync = new WalSync(`${this.db.name}-wal`);
     const db = this.db;
     this.q = {
       sourceAll: db.prepare('SELECT id, enabled FROM sources'),
       eventExists: db.prepare('SELECT 1 FROM events WHERE id = ?').pluck(),
       insertEvent: db.prepare(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      sessionByClient: db.prepare('SELECT * FROM sessions WHERE client_id = ? ORDER BY pk DESC LIMIT 1'),
+      continuationOf: db.prepare('SELECT * FROM sessions WHERE previous_pk = ? ORDER BY pk DESC LIMIT 1'),
       sessionById: db.prepare('SELECT * FROM sessions WHERE id = ?'),
       sessionByPk: db.prepare('SELECT * FROM sessions WHERE pk = ?'),
       insertSession: db.prepare(`INSERT INTO sessions (id, client_id, previous_pk, profile_pk, source_id, status, debug, bot,
           started_at, last_at, visit_number, is_returning, device, browser, browser_version, os, os_version, language, tz,
-          referrer_host, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content, context)
+          referrer_host, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content)
         VALUES (@id, @clientId, @previousPk, @profilePk, @sourceId, 0, @debug, @bot, @startedAt, @startedAt, @visitNumber, @returning,
           @device, @browser, @browserVersion, @os, @osVersion, @language, @tz, @referrerHost, @channel,
-          @utmSource, @utmMedium, @utmCampaign, @utmTerm, @utmContent, @context)`),
+          @utmSource, @utmMedium, @utmCampaign, @utmTerm, @utmContent)`),
+      insertContext: db.prepare('INSERT INTO session_context (session_pk, context) VALUES (?, ?)'),
       updateSession: db.prepare(`UPDATE sessions SET last_at = ?, events = ?, page_views = ?, key_events = ?,
         landing_page = ?, exit_page = ? WHERE pk = ?`),
+      rebuildSession: db.prepare(REBUILD_SESSION_SQL),
+      runState: db.prepare('SELECT clean FROM run_state WHERE id = 1').pluck(),
+      setRunState: db.prepare('UPDATE run_state SET clean = ? WHERE id = 1'),
       endSession: db.prepare(`UPDATE sessions SET status = 1, last_at = ?, ended_at = ?, duration = ?, end_reason = ?,
         events = ?, page_views = ?, key_events = ?, landing_page = ?, exit_page = ? WHERE pk = ?`),
       profileById: db.prepare('SELECT pk, id, visit_count, debug FROM profiles WHERE id = ?'),
       profileIdByPk: db.prepare('SELECT id FROM profiles WHERE pk = ?').pluck(),
       insertProfile: db.prepare(`INSERT INTO profiles (id, created_at, updated_at, tz, debug) VALUES (?, ?, ?, ?, ?)`),
-      profileVisit: db.prepare(`UPDATE profiles SET visit_last = visit_current, visit_current = ?, visit_count = visit_count + 1,
-        tz = coalesce(?, tz) WHERE pk = ?`),
-      profileTouch: db.prepare(`UPDATE profiles SET updated_at = max(updated_at, ?), views = views + ?, events = events + ?,
-        debug = debug AND ? WHERE pk = ?`),
+      // A visit is real traffic: the profile is no longer debug-only, and was last seen now.
+      profileVisit: db.prepare(`UPDATE profiles SET visit_last = visit_current, visit_current = @now, visit_count = visit_count + 1,
+        updated_at = @now, tz = coalesce(@tz, tz), debug = 0 WHERE pk = @pk`),
       // Only what ending a session needs: a session row's context JSON is most of its bytes.
       expired: db.prepare(`SELECT pk, id, profile_pk, source_id, debug, bot, started_at, last_at, events, page_views, key_events,
           landing_page, exit_page FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`),
     };
     this.reloadSources();
+    this.recover();
+  }
+
+  /**
+   * At start: if the last run did not stop cleanly (a crash, kill -9, power loss), the rows
+   * of its active sessions may lag their events; rebuild them. Then mark this run as
+   * running, so that a crash of it is recognised next time.
+   */
+  private recover(): void {
+    this.db.transaction(() => {
+      if (this.q.runState.get() !== 1) rebuildActiveSessions(this.db, [...this.keyTypes]);
+      this.q.setRunState.run(0);
+    })();
+  }
+
+  /** Rebuilds the rows of stale sessions from their events (inside a write transaction). */
+  private rebuildStale(): void {
+    const keyTypes = JSON.stringify([...this.keyTypes]);
+    for (const pk of this.stale) this.q.rebuildSession.run({ pk, keyTypes });
   }
 
   // ---- configuration -------------------------------------------------------------------
@@ -371,7 +403,19 @@ export class SessionEngine {
       for (const req of batch) req.reject(e);
       return;
     }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(responses[i]!);
+    // Answer once the log holding this commit is on disk (see WalSync).
+    this.answering++;
+    this.walSync.afterSync((err) => {
+      this.answering--;
+      if (err) {
+        // Committed, but not known to be on disk: say so; a retry with the same event ids
+        // stores nothing twice.
+        const e = new HttpError(503, `Storage is failing (${err.message}): the events may not be safe on disk. Retry.`);
+        for (const req of batch) req.reject(e);
+        return;
+      }
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(responses[i]!);
+    });
   }
 
   /**
@@ -381,23 +425,28 @@ export class SessionEngine {
    */
   private write<T>(fn: () => T): T {
     this.notice = { events: [], started: [], ended: [] };
-    this.dirtySessions.clear();
-    this.profileDeltas.clear();
     this.seenEventIds.clear();
     this.unannounced.clear();
+    this.dirtyWritten = false;
     let result: T;
     try {
       result = this.db.transaction(() => {
+        if (this.stale.size > 0) this.rebuildStale();
         const r = fn();
-        this.flushDirty();
         this.rollups.flush();
         return r;
       })();
     } catch (err) {
       this.rollups.discard();
+      // Memory may now hold counts of events that were never stored, and rows may lag
+      // counts that were: forget the one, rebuild the other from the events.
+      for (const st of this.dirtySessions) this.stale.add(st.pk);
+      this.dirtySessions.clear();
       this.dropCaches();
       throw err;
     }
+    this.stale.clear();
+    if (this.dirtyWritten) this.dirtySessions.clear();
     const notice = this.notice;
     if (this.listeners.size > 0 && (notice.events.length > 0 || notice.started.length > 0 || notice.ended.length > 0)) {
       for (const l of this.listeners) l(notice);
@@ -484,7 +533,7 @@ export class SessionEngine {
   private activeSession(key: string, now: number): { state: SessionState; ended?: undefined } | { state?: undefined; ended: SessionRow } | null {
     let state = this.byKey.get(key);
     if (!state) {
-      const row = ((this.q.sessionByClient.get(key) ?? this.q.sessionById.get(key)) as SessionRow | undefined) ?? null;
+      const row = this.findSessionRow(key);
       if (row === null) return null;
       if (row.status !== 0) return { ended: row };
       state = this.byPk.get(row.pk) ?? this.stateFromRow(row);
@@ -497,6 +546,20 @@ export class SessionEngine {
       return { ended: this.q.sessionByPk.get(state.pk) as SessionRow };
     }
     return { state };
+  }
+
+  /**
+   * The session a tracker's session id names: the session with that id, or, when that one
+   * ended, the newest visit continuing it (trackers keep their id for a while).
+   */
+  private findSessionRow(key: string): SessionRow | null {
+    let row = (this.q.sessionById.get(key) as SessionRow | undefined) ?? null;
+    while (row !== null && row.status !== 0) {
+      const next = this.q.continuationOf.get(row.pk) as SessionRow | undefined;
+      if (next === undefined) break;
+      row = next;
+    }
+    return row;
   }
 
   private stateFromRow(row: SessionRow): SessionState {
@@ -591,8 +654,9 @@ export class SessionEngine {
     const id = debug ? DEBUG_SESSION_ID : previous !== null ? this.continuationId(previous.client_id) : key;
 
     if (!debug) {
-      this.q.profileVisit.run(now, tz, profile.pk);
+      this.q.profileVisit.run({ now, tz, pk: profile.pk });
       profile.visitCount = visitNumber;
+      profile.debug = false;
     }
     const resolution = browser.screen ? `${browser.screen.width}x${browser.screen.height}` : null;
     const stored: Record<string, unknown> = { ...ctx };
@@ -624,9 +688,9 @@ export class SessionEngine {
       utmCampaign: utm.campaign,
       utmTerm: utm.term,
       utmContent: utm.content,
-      context: JSON.stringify(stored).slice(0, 16_384),
     };
     const pk = Number(this.q.insertSession.run(info).lastInsertRowid);
+    this.q.insertContext.run(pk, JSON.stringify(stored).slice(0, 16_384));
     const state: SessionState = {
       pk,
       id,
@@ -674,9 +738,9 @@ export class SessionEngine {
     return state;
   }
 
+  /** `ID~2`, `ID~3`, ...: the first free id of the visits continuing the tracker's id `clientId`. */
   private continuationId(clientId: string): string {
-    const n = (this.db.prepare('SELECT count(*) FROM sessions WHERE client_id = ?').pluck().get(clientId) as number) + 1;
-    for (let i = n; ; i++) {
+    for (let i = 2; ; i++) {
       const candidate = `${clientId}~${i}`;
       if (this.q.sessionById.get(candidate) === undefined) return candidate;
     }
@@ -717,27 +781,32 @@ export class SessionEngine {
       }
     }
     if (this.keyTypes.has(ev.type)) s.keyEvents++;
-    if (!ev.debug) profile.debug = false;
     this.dirtySessions.add(s);
     this.rollups.addDim('event_type', now, s.cls, ev.type);
-    const d = this.profileDeltas.get(profile.pk);
-    if (d) {
-      d.updatedAt = now;
-      d.views += isView ? 1 : 0;
-      d.events++;
-      d.real ||= !ev.debug;
-    } else {
-      this.profileDeltas.set(profile.pk, { updatedAt: now, views: isView ? 1 : 0, events: 1, real: !ev.debug });
-    }
   }
 
-  private flushDirty(): void {
+  /** Writes the counters of every dirty active session (inside a write transaction). */
+  private writeDirty(): void {
     for (const s of this.dirtySessions) {
-      if (this.byPk.get(s.pk) !== s) continue; // ended in this transaction: written by endState
+      if (this.byPk.get(s.pk) !== s) continue; // ended since: its row was written whole then
       this.q.updateSession.run(s.lastAt, s.events, s.pageViews, s.keyEvents, s.landingPage, s.exitPage, s.pk);
     }
-    for (const [pk, d] of this.profileDeltas) {
-      this.q.profileTouch.run(d.updatedAt, d.views, d.events, d.real ? 0 : 1, pk);
+    this.dirtyWritten = true;
+  }
+
+  /**
+   * Brings the rows of active sessions up to date with memory (cheap when nothing changed).
+   * Readers call it first, so every answer reflects every acknowledged event. Returns false
+   * when the write failed (a full disk): the rows then hold what was committed, and are
+   * brought up to date by the next write that succeeds.
+   */
+  syncCounters(): boolean {
+    if (this.dirtySessions.size === 0 && this.stale.size === 0) return true;
+    try {
+      this.write(() => this.writeDirty());
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -841,6 +910,8 @@ export class SessionEngine {
   sweepChunk(limit: number): number {
     const now = this.clock.now();
     return this.write(() => {
+      // Idleness is judged on the rows: bring them up to date with memory first.
+      this.writeDirty();
       const rows = this.q.expired.all(now - this.timeoutMs, limit) as EndingRow[];
       for (const row of rows) {
         // The in-memory state may be newer than the row (events in this very turn were
@@ -863,6 +934,7 @@ export class SessionEngine {
     return this.write(() => {
       const db = this.db;
       const events = db.prepare('DELETE FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1)').run().changes;
+      db.prepare('DELETE FROM session_context WHERE session_pk IN (SELECT pk FROM sessions WHERE debug = 1)').run();
       const sessions = db.prepare('DELETE FROM sessions WHERE debug = 1').run().changes;
       const profiles = db
         .prepare('DELETE FROM profiles WHERE debug = 1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.profile_pk = profiles.pk)')
@@ -873,6 +945,7 @@ export class SessionEngine {
         if (st.debug) {
           for (const k of st.keys) this.byKey.delete(k);
           this.byPk.delete(pk);
+          this.dirtySessions.delete(st);
         }
       }
       this.profiles.clear();
@@ -895,9 +968,11 @@ export class SessionEngine {
         .pluck()
         .all(cutoff, cutoff, limit) as number[];
       const delEvents = db.prepare('DELETE FROM events WHERE session_pk = ?');
+      const delContext = db.prepare('DELETE FROM session_context WHERE session_pk = ?');
       const delSession = db.prepare('DELETE FROM sessions WHERE pk = ?');
       for (const pk of pks) {
         delEvents.run(pk);
+        delContext.run(pk);
         delSession.run(pk);
       }
       if (pks.length < limit) {
@@ -912,11 +987,17 @@ export class SessionEngine {
 
   // ---- shutdown ----------------------------------------------------------------------
 
-  /** Stops taking requests and writes those already accepted. */
+  /** Stops taking requests, writes those already accepted and every counter, and marks the stop clean. */
   async close(): Promise<void> {
     this.closed = true;
     while (this.pending.length > 0 || this.flushScheduled) {
       await new Promise<void>((r) => setImmediate(r));
     }
+    this.write(() => {
+      this.writeDirty();
+      this.q.setRunState.run(1);
+    });
+    while (this.answering > 0) await new Promise<void>((r) => setImmediate(r));
+    this.walSync.close();
   }
 }
