@@ -52,7 +52,7 @@ async function prepare(dataDir: string, count: number, t0: number): Promise<stri
     // Preparation, not measurement: no fsync per batch.
     db.pragma('synchronous = OFF');
     const source = ensureDefaultSource(db, t0).id;
-    const engine = new SessionEngine({ db, clock: new FakeClock(t0), sessionTimeoutMs: 30 * MIN });
+    const engine = new SessionEngine({ db, clock: new FakeClock(t0), sessionTimeoutMs: 30 * MIN, durable: false });
     const visitors = new Visitors({ sourceId: source, runId: 'sweep', concurrentVisits: 1, meanRequests: 1, seed: 3 });
     const BATCH = 2000;
     for (let i = 0; i < count; i += BATCH) {

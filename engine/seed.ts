@@ -150,7 +150,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     const stored = readSettings(db);
     const timeout = (opts.sessionTimeout ?? stored.sessionTimeout ?? 1800) * 1000;
     const clock = new FakeClock(from);
-    const engine = new SessionEngine({ db, clock, sessionTimeoutMs: timeout, keyEventTypes: stored.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES });
+    const engine = new SessionEngine({ db, clock, sessionTimeoutMs: timeout, keyEventTypes: stored.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES, durable: false });
     const runId = Math.floor(rand() * 36 ** 6).toString(36);
 
     // Plan visits until the event budget (stored events, the engine's own included) is spent.

@@ -3,7 +3,6 @@ import type { SourceRow } from '../db/rows';
 import { PAGE_VIEW_SQL } from '../sessions/counters';
 import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
-import { SessionOrderPlanner, WALK_CANDIDATES } from './session-order';
 import { StatementCache } from './statements';
 import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type ProfileJoinRow, type SessionJoinRow } from './views';
 
@@ -62,11 +61,6 @@ function sessionSortValue(r: SessionJoinRow, sort: SessionSort): number {
   return sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
 }
 
-/** Two pages of rows, each in list order, merged into one in that order. */
-function mergeSorted(a: SessionJoinRow[], b: SessionJoinRow[], sort: SessionSort, order: 'asc' | 'desc'): SessionJoinRow[] {
-  const sign = order === 'desc' ? -1 : 1;
-  return [...a, ...b].sort((x, y) => sign * (sessionSortValue(x, sort) - sessionSortValue(y, sort) || x.pk - y.pk));
-}
 /**
  * A profile with its page views and events: the sums over its visits, plus its debug
  * events (all in the one debug session, found through their own partial index).
@@ -90,10 +84,8 @@ function keyset(expr: string, order: 'asc' | 'desc', pkCol: string, cursor: Curs
 /** Read queries behind the admin API's lists and detail pages. */
 export class ListQueries {
   private readonly st: StatementCache;
-  private readonly order: SessionOrderPlanner;
-  constructor(private readonly db: DB) {
+  constructor(db: DB) {
     this.st = new StatementCache(db);
-    this.order = new SessionOrderPlanner(db);
   }
 
   getSession(id: string): SessionView | null {
@@ -109,12 +101,7 @@ export class ListQueries {
   listSessions(f: SessionFilter, o: ListOptions<SessionSort>): Page<SessionView> {
     const sort = o.sort ?? 'started';
     const cursor = o.cursor ? decodeCursor(o.cursor) : null;
-    // Sorted by anything but start, ended and active sessions are read apart (each from its
-    // own index) and merged: see session-order.ts.
-    const rows =
-      f.status === undefined && sort !== 'started' && f.profile === undefined
-        ? mergeSorted(this.sessionRows({ ...f, status: 'ended' }, o, cursor), this.sessionRows({ ...f, status: 'active' }, o, cursor), sort, o.order ?? 'desc')
-        : this.sessionRows(f, o, cursor);
+    const rows = this.sessionRows(f, o, cursor);
     const more = rows.length > o.limit;
     const items = rows.slice(0, o.limit).map(sessionView);
     const last = rows[o.limit - 1];
@@ -157,20 +144,8 @@ export class ListQueries {
     params.push(...ksParams);
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const orderBy = `ORDER BY ${expr} ${order}, s.pk ${order}`;
-    const plan = this.order.plan({ ...f, sort });
-    const active = plan.kind === 'active' ? 'INDEXED BY sessions_active' : '';
-    if (plan.kind === 'walk') {
-      // The first ended sessions after the cursor in sort order, read from the index alone;
-      // if a page of them passes the filters, it is the page (see session-order.ts).
-      const candidates = `SELECT s.pk FROM sessions s INDEXED BY ${plan.index} WHERE s.status = 1${ks.length ? ` AND ${ks.join(' AND ')}` : ''}
-        ${orderBy} LIMIT ${WALK_CANDIDATES}`;
-      // CROSS JOIN keeps SQLite from reading the range instead: candidates first, then each
-      // one's row by its key; the sorter only holds keys.
-      const page = `SELECT s.pk FROM (${candidates}) c CROSS JOIN sessions s ON s.pk = c.pk ${whereSql} ${orderBy} LIMIT ?`;
-      const sql = `${SESSION_SELECT} WHERE s.pk IN (${page}) ${orderBy}`;
-      const rows = this.st.get(sql).all(...ksParams, ...params, o.limit + 1) as SessionJoinRow[];
-      if (rows.length > o.limit) return rows;
-    }
+    // The active filter reads only the active sessions, through their own small index.
+    const active = f.status === 'active' ? 'INDEXED BY sessions_active' : '';
     if (sort === 'started') {
       const sql = `${sessionSelect(active)} ${whereSql} ${orderBy} LIMIT ?`;
       return this.st.get(sql).all(...params, o.limit + 1) as SessionJoinRow[];

@@ -53,6 +53,11 @@ export interface EngineOptions {
   /** Inactivity that ends a session, in milliseconds. */
   sessionTimeoutMs: number;
   keyEventTypes?: readonly string[];
+  /**
+   * Answer only once the write-ahead log is on disk (default). The seeder, which writes a
+   * history it can write again, turns it off.
+   */
+  durable?: boolean;
 }
 
 interface PreparedEvent {
@@ -169,7 +174,7 @@ export class SessionEngine {
   private readonly listeners = new Set<(n: CommitNotice) => void>();
 
   private pending: PreparedRequest[] = [];
-  private readonly walSync: WalSync;
+  private readonly walSync: WalSync | null;
   /** Commits whose answers wait for their fsync. */
   private answering = 0;
   private flushScheduled = false;
@@ -220,7 +225,7 @@ export class SessionEngine {
     this.timeoutMs = opts.sessionTimeoutMs;
     this.keyTypes = new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES);
     this.rollups = new RollupWriter(this.db);
-    this.walSync = new WalSync(`${this.db.name}-wal`);
+    this.walSync = opts.durable === false ? null : new WalSync(`${this.db.name}-wal`);
     const db = this.db;
     this.q = {
       sourceAll: db.prepare('SELECT id, enabled FROM sources'),
@@ -401,6 +406,10 @@ export class SessionEngine {
         ? new HttpError(503, 'Storage is full or failing: nothing from this request was stored. Free disk space and retry.')
         : err;
       for (const req of batch) req.reject(e);
+      return;
+    }
+    if (this.walSync === null) {
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(responses[i]!);
       return;
     }
     // Answer once the log holding this commit is on disk (see WalSync).
@@ -998,6 +1007,6 @@ export class SessionEngine {
       this.q.setRunState.run(1);
     });
     while (this.answering > 0) await new Promise<void>((r) => setImmediate(r));
-    this.walSync.close();
+    this.walSync?.close();
   }
 }

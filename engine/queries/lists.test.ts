@@ -8,7 +8,6 @@ import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { DAY_MS } from '../stats/rollups';
 import type { SessionFilter, SessionSort } from './lists';
-import { SessionOrderPlanner } from './session-order';
 
 const UNTIL = Date.UTC(2026, 2, 10, 12, 0);
 let dir: string;
@@ -16,7 +15,7 @@ let t: TestFootfall;
 let rows: SessionRow[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'footfall-order-'));
+  dir = mkdtempSync(join(tmpdir(), 'footfall-lists-'));
   await seed({ dataDir: dir, events: 10_000, days: 40, seed: 3, until: UNTIL, sessionTimeout: 1800 });
   t = await startTestFootfall({ dir, clock: new FakeClock(UNTIL), sessionTimeout: 1800 });
   rows = t.ff.db.prepare('SELECT * FROM sessions').all() as SessionRow[];
@@ -90,33 +89,4 @@ describe('the session list in every order', () => {
       }
     });
   }
-});
-
-describe('SessionOrderPlanner', () => {
-  const planner = () => new SessionOrderPlanner(t.ff.db);
-
-  it('walks an ended-sessions index in sort order over a long range', () => {
-    expect(planner().plan({ ...long, status: 'ended', sort: 'events' })).toEqual({ kind: 'walk', index: 'sessions_ended_events' });
-    expect(planner().plan({ ...long, status: 'ended', sort: 'duration' })).toEqual({ kind: 'walk', index: 'sessions_ended_duration' });
-  });
-
-  it('reads the range when it is short, or when the filters let few sessions through', () => {
-    expect(planner().plan({ ...short, status: 'ended', sort: 'events' })).toEqual({ kind: 'range' });
-    expect(planner().plan({ ...long, status: 'ended', sort: 'events', device: 'no-such-device' })).toEqual({ kind: 'range' });
-    expect(planner().plan({ ...long, status: 'ended', sort: 'started' })).toEqual({ kind: 'range' });
-  });
-
-  it('reads only the active sessions for the active filter', () => {
-    expect(planner().plan({ status: 'active', sort: 'pageViews' })).toEqual({ kind: 'active' });
-  });
-
-  it('the indexes it names are the ones SQLite uses', () => {
-    const plan = t.ff.db
-      .prepare(`EXPLAIN QUERY PLAN SELECT pk FROM sessions s INDEXED BY sessions_ended_duration WHERE s.status = 1
-        ORDER BY coalesce(s.duration, (s.last_at - s.started_at) / 1000.0) DESC, s.pk DESC LIMIT 51`)
-      .all() as Array<{ detail: string }>;
-    const text = plan.map((p) => p.detail).join('; ');
-    expect(text).toContain('sessions_ended_duration');
-    expect(text).not.toContain('TEMP B-TREE');
-  });
 });
