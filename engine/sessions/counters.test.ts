@@ -39,6 +39,28 @@ describe("an active session's counters", () => {
     }
   });
 
+  it('leave memory after 20 s idle, and are read back when the visit goes on', async () => {
+    const t = await startTestFootfall({ dir, sessionTimeout: 1800 });
+    try {
+      await t.track(visit(t, [pv('https://a.test/1'), { type: 'click' }]));
+      t.clock.advance(10_000);
+      await t.sweep();
+      expect(t.ff.engine.cachedActiveSessions).toBe(1); // idle 10 s: kept
+      t.clock.advance(11_000);
+      await t.sweep();
+      expect(t.ff.engine.cachedActiveSessions).toBe(0); // idle over 20 s, row up to date: let go
+      expect(rawRow(t)).toMatchObject({ events: 2, page_views: 1 });
+      await t.track(visit(t, [pv('https://a.test/2')]));
+      expect(t.ff.engine.cachedActiveSessions).toBe(1);
+      const s = (await t.api('GET', '/api/sessions/S1')).body;
+      expect(s.metadata.status).toBe('active');
+      expect(s.stats).toEqual({ events: 3, pageViews: 2, keyEvents: 0 });
+      expect(s.context.exitPage).toBe('https://a.test/2');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('are rebuilt from the events after a crash', async () => {
     const clock = new FakeClock();
     const t = await startTestFootfall({ dir, clock });

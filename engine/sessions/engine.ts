@@ -121,6 +121,8 @@ interface ProfileState {
 }
 
 const PROFILE_CACHE_MAX = 50_000;
+/** Idle time after which an active session's state may leave memory (see trimCache). */
+const CACHE_IDLE_MS = 20_000;
 const PAGE_KEY_CACHE_MAX = 10_000;
 const pageKeys = new Map<string, string | null>();
 
@@ -931,6 +933,22 @@ export class SessionEngine {
       }
       return rows.length;
     });
+  }
+
+  /**
+   * Lets go of active sessions idle for 20 s whose rows are up to date (they are read
+   * back from the database if they come back), so memory holds the sessions in use, not
+   * every session of the last half hour.
+   */
+  trimCache(now: number): number {
+    let dropped = 0;
+    for (const [pk, st] of this.byPk) {
+      if (now - st.lastAt < CACHE_IDLE_MS || this.dirtySessions.has(st)) continue;
+      for (const k of st.keys) if (this.byKey.get(k) === st) this.byKey.delete(k);
+      this.byPk.delete(pk);
+      dropped++;
+    }
+    return dropped;
   }
 
   // ---- deleting data ------------------------------------------------------------------

@@ -94,6 +94,7 @@ export class Sweeper {
   private async run(): Promise<SweepResult> {
     const result = await this.inSlices((limit) => this.engine.sweepChunk(limit));
     const now = this.engine.now();
+    this.engine.trimCache(now);
     if (this.retentionDays > 0 && now - this.lastRetention > 3_600_000) {
       this.lastRetention = now;
       const cutoff = now - this.retentionDays * 86_400_000;
