@@ -1,5 +1,5 @@
 import type { DB } from '../db/database';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { DAY_MS, HOUR_MS, type SessionFigures } from '../stats/rollups';
 import { ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';
@@ -88,14 +88,6 @@ const HOURLY_SESSIONS = `SELECT t, sum(sessions) AS sessions, sum(new_profiles) 
 
 const SESSIONS_IN_RANGE = `SELECT coalesce(sum(sessions), 0) FROM (${EDGES('SELECT sessions FROM agg_sessions', '1')})`;
 
-interface SessionSums {
-  sessions: number;
-  newProfiles: number;
-  ended: number;
-  engaged: number;
-  durationSum: number;
-  pageViews: number;
-}
 
 interface PeriodFigures {
   visitors: number;
@@ -160,7 +152,7 @@ export class StatsQueries {
 
   private period(b: Buckets, r: StatsRequest): PeriodFigures {
     const mask = classMask(r);
-    const s = this.st.get(SESSION_SUMS).get(this.params(b, mask)) as SessionSums;
+    const s = this.st.get(SESSION_SUMS).get(this.params(b, mask)) as SessionFigures;
     let events = 0;
     let pageViews = 0;
     for (const row of this.dimSums('event_type', b, mask)) {

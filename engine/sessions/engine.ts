@@ -141,6 +141,11 @@ function pageKeyOf(raw: string | null): string | null {
   return key;
 }
 
+/** The traffic class a session's rollups are kept under. */
+function classOf(row: Pick<SessionRow, 'debug' | 'bot'>): TrafficClass {
+  return row.debug === 1 ? CLS.debug : row.bot === 1 ? CLS.bot : CLS.people;
+}
+
 function asObject(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
 }
@@ -583,7 +588,7 @@ export class SessionEngine {
       profileId,
       sourceId: row.source_id,
       debug: row.debug === 1,
-      cls: row.debug === 1 ? CLS.debug : row.bot === 1 ? CLS.bot : CLS.people,
+      cls: classOf(row),
       startedAt: row.started_at,
       lastAt: row.last_at,
       events: row.events,
@@ -825,25 +830,7 @@ export class SessionEngine {
 
   /** Ends an active session held in memory (it leaves the cache). */
   private endState(s: SessionState, reason: EndReason, now: number): void {
-    this.finish(
-      {
-        pk: s.pk,
-        id: s.id,
-        profilePk: s.profilePk,
-        sourceId: s.sourceId,
-        cls: s.cls,
-        startedAt: s.startedAt,
-        lastAt: s.lastAt,
-        events: s.events,
-        pageViews: s.pageViews,
-        keyEvents: s.keyEvents,
-        landingPage: s.landingPage,
-        exitPage: s.exitPage,
-        exitKey: s.exitKey,
-      },
-      reason,
-      now,
-    );
+    this.finish(s, reason, now);
     for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
     this.byPk.delete(s.pk);
   }
@@ -887,7 +874,7 @@ export class SessionEngine {
         id: row.id,
         profilePk: row.profile_pk,
         sourceId: row.source_id,
-        cls: row.debug === 1 ? CLS.debug : row.bot === 1 ? CLS.bot : CLS.people,
+        cls: classOf(row),
         startedAt: row.started_at,
         lastAt: row.last_at,
         events: row.events,

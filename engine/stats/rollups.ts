@@ -7,25 +7,22 @@ export const DAY_MS = 86_400_000;
 export const CLS = { people: 0, bot: 1, debug: 2 } as const;
 export type TrafficClass = (typeof CLS)[keyof typeof CLS];
 
-export interface SessionDeltas {
-  sessions?: number;
-  newProfiles?: number;
-  ended?: number;
-  engaged?: number;
-  durationSum?: number;
-  pageViews?: number;
-}
-
-interface SessionRow {
-  g: number;
-  t: number;
-  cls: number;
+/** The per-session figures of an `agg_sessions` bucket (see migration 002). */
+export interface SessionFigures {
   sessions: number;
   newProfiles: number;
   ended: number;
   engaged: number;
   durationSum: number;
   pageViews: number;
+}
+
+export type SessionDeltas = Partial<SessionFigures>;
+
+interface SessionRow extends SessionFigures {
+  g: number;
+  t: number;
+  cls: number;
 }
 
 type DimRow = [dim: string, g: number, t: number, cls: number, value: string, n: number];
