@@ -8,6 +8,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Any failure as an ApiError; what is not one already (a network error, bad JSON) gets status 0. */
+export function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, String(e));
+}
+
 export interface CallOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Sent as JSON. */

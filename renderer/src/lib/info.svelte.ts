@@ -1,5 +1,5 @@
 import type { InfoView } from '../../../shared/api';
-import { ApiError, api } from './api';
+import { api, toApiError, type ApiError } from './api';
 
 /** What this Footfall is (collector URL, default source): loaded once at start. */
 class Info {
@@ -11,7 +11,7 @@ class Info {
       this.data = await api<InfoView>('/api/info');
       this.error = null;
     } catch (e) {
-      this.error = e instanceof ApiError ? e : new ApiError(0, String(e));
+      this.error = toApiError(e);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { ApiError, api } from './api';
+import { api, toApiError, type ApiError } from './api';
 
 /**
  * Data of one API URL, loaded whenever the URL changes (aborting the previous load).
@@ -27,7 +27,7 @@ export class Query<T> {
         },
         (e: unknown) => {
           if (ctrl.signal.aborted) return;
-          this.error = e instanceof ApiError ? e : new ApiError(0, String(e));
+          this.error = toApiError(e);
           this.loading = false;
         },
       );
