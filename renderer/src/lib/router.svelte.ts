@@ -103,3 +103,7 @@ class Router {
 }
 
 export const router = new Router();
+
+/** The link to one session or profile; ids may hold any character, so they are encoded. */
+export const sessionHref = (id: string): string => router.href(`/sessions/${encodeURIComponent(id)}`);
+export const profileHref = (id: string): string => router.href(`/profiles/${encodeURIComponent(id)}`);
