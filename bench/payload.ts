@@ -5,6 +5,7 @@
  * handful of requests, after which a new visit (a new session, often a new profile) takes
  * its place, so the engine keeps starting sessions as it would on a live site.
  */
+import { mulberry32 } from '../engine/util/random';
 
 export const USER_AGENTS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
@@ -42,18 +43,6 @@ const SCREENS: Array<[number, number]> = [
 const LANGS = ['en-US', 'en-GB', 'pl-PL', 'de-DE', 'fr-FR'];
 const ZONES = ['Europe/Warsaw', 'Europe/London', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo'];
 const ACTIONS = ['click', 'scroll', 'page-engagement', 'search', 'add-to-cart'];
-
-/** A small fast PRNG, so two runs send the same mix. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Visit {
   session: string;

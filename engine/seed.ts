@@ -4,6 +4,7 @@ import { SessionEngine, DEFAULT_KEY_EVENT_TYPES } from './sessions/engine';
 import { ensureDefaultSource } from './store/sources';
 import { readSettings } from './store/settings';
 import type { TrackPayload } from '../shared/track';
+import { mulberry32 } from './util/random';
 
 /**
  * Writes a realistic history through the real session engine (so sessions, visit counts,
@@ -30,17 +31,6 @@ export interface SeedResult {
   sessions: number;
   profiles: number;
   ms: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const AGENTS: Array<[weight: number, ua: string]> = [
