@@ -292,7 +292,7 @@ async function measureSweep(helpers: string): Promise<Measured> {
   const maxLat = Math.max(...inSweep);
   log(
     `sweep: ended ${report.ended} in ${report.sweepMs.toFixed(0)} ms; longest event-loop stall ${report.loopMaxMs.toFixed(1)} ms; ` +
-      `${report.transactions} transactions, median ${report.txMedianMs.toFixed(1)} ms, longest ${report.txMaxMs.toFixed(1)} ms (COMMIT ${report.txMaxCommitMs.toFixed(1)} ms); collector p99 ${p99.toFixed(0)} ms`,
+      `${report.transactions} transactions, median ${report.txMedianMs.toFixed(1)} ms, longest ${report.txMaxMs.toFixed(1)} ms (COMMIT ${report.txMaxCommitMs.toFixed(1)} ms), all together ${report.txTotalMs.toFixed(0)} ms (COMMITs ${report.txCommitTotalMs.toFixed(0)} ms); collector p99 ${p99.toFixed(0)} ms`,
   );
   if (report.ended < 100_000) throw new Error(`the sweep ended ${report.ended} sessions, not 100,000`);
   await stopChild(sw);
@@ -303,7 +303,7 @@ async function measureSweep(helpers: string): Promise<Measured> {
       ['sweep_max_block_ms', `${round(report.loopMaxMs, 1)} ms`, '≤ 50 ms', report.loopMaxMs <= 50],
     ],
     notes: [
-      `- Sweep: ${fmt(report.ended)} sessions, each one page view, ended by the real sweeper (chunked transactions, time-budgeted slices) while the collector was sent ${probeRate} req/s (evenly paced, open loop); the longest event-loop stall is the largest delay of a 1 ms timer in the server meanwhile (the sweeper's own longest slice: ${report.sliceMaxMs.toFixed(1)} ms; ${fmt(report.transactions)} write transactions meanwhile, median ${report.txMedianMs.toFixed(1)} ms, longest ${report.txMaxMs.toFixed(1)} ms of which ${report.txMaxCommitMs.toFixed(1)} ms in COMMIT). Requests due during the sweep: ${inSweep.length}, latency from when each was due p99 ${p99.toFixed(0)} ms, max ${maxLat.toFixed(0)} ms; every answer 200.`,
+      `- Sweep: ${fmt(report.ended)} sessions, each one page view, ended by the real sweeper (chunked transactions, time-budgeted slices) while the collector was sent ${probeRate} req/s (evenly paced, open loop); the longest event-loop stall is the largest delay of a 1 ms timer in the server meanwhile (the sweeper's own longest slice: ${report.sliceMaxMs.toFixed(1)} ms; ${fmt(report.transactions)} write transactions meanwhile, median ${report.txMedianMs.toFixed(1)} ms, longest ${report.txMaxMs.toFixed(1)} ms of which ${report.txMaxCommitMs.toFixed(1)} ms in COMMIT; all of them together ${fmt(Math.round(report.txTotalMs))} ms, of which ${fmt(Math.round(report.txCommitTotalMs))} ms in COMMIT). Requests due during the sweep: ${inSweep.length}, latency from when each was due p99 ${p99.toFixed(0)} ms, max ${maxLat.toFixed(0)} ms; every answer 200.`,
     ],
   };
 }

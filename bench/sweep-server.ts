@@ -16,6 +16,8 @@
  *    slice, and the largest delay of a 1 ms timer (perf_hooks' event-loop delay monitor),
  *    which also counts the collector's own commits running between the sweeper's slices.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Footfall } from '../engine/app';
 import { FakeClock } from '../engine/clock';
@@ -44,6 +46,29 @@ export interface SweepReport {
   txMaxMs: number;
   /** Of the longest transaction: the time after its work, in COMMIT (WAL write, fsync, checkpoint), ms. */
   txMaxCommitMs: number;
+  /** All write transactions together, ms, and their COMMITs. */
+  txTotalMs: number;
+  txCommitTotalMs: number;
+}
+
+/** With FOOTFALL_BENCH_PROFILE=FILE, a CPU profile of the sweep (only) is written to FILE (.cpuprofile, for Chrome's DevTools). */
+function profiler(file: string | undefined): { start(): void; stop(): Promise<void> } {
+  if (!file) return { start() {}, stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  return {
+    start() {
+      session.post('Profiler.enable', () => session.post('Profiler.start'));
+    },
+    stop: () =>
+      new Promise((resolve, reject) =>
+        session.post('Profiler.stop', (err, r) => {
+          if (err) return reject(err);
+          writeFileSync(file, JSON.stringify(r.profile));
+          resolve();
+        }),
+      ),
+  };
 }
 
 async function prepare(dataDir: string, count: number, t0: number): Promise<string> {
@@ -106,9 +131,11 @@ async function main(): Promise<void> {
     };
   }) as typeof db.transaction;
 
+  const prof = profiler(process.env.FOOTFALL_BENCH_PROFILE);
   process.on('message', (msg) => {
     if (msg !== 'sweep') return;
     timing = true;
+    prof.start();
     clock.set(t0 + 35 * MIN);
     const h = monitorEventLoopDelay({ resolution: 1 });
     h.enable();
@@ -116,6 +143,7 @@ async function main(): Promise<void> {
     void ff.sweeper.sweep().then(async (r) => {
       const sweepMs = performance.now() - s0;
       h.disable();
+      await prof.stop();
       timing = false;
       const activeAfter = ff.db.prepare('SELECT count(*) FROM sessions WHERE status = 0').pluck().get() as number;
       const sorted = [...tx].sort((a, b) => a[0] - b[0]);
@@ -131,6 +159,8 @@ async function main(): Promise<void> {
         txMedianMs: sorted[Math.floor(sorted.length / 2)]?.[0] ?? 0,
         txMaxMs: longest[0],
         txMaxCommitMs: longest[1],
+        txTotalMs: tx.reduce((a, t) => a + t[0], 0),
+        txCommitTotalMs: tx.reduce((a, t) => a + t[1], 0),
       };
       process.send?.(report);
     });

@@ -178,7 +178,9 @@ for (const variant of VARIANTS) {
       expect(ended.metadata.endReason).toBe('timeout');
       const closing = (await eventsOf(server, ended.id)).filter((e) => e.type === 'visit-ended');
       expect(closing).toHaveLength(1);
-      expect(closing[0]!.properties).toMatchObject({ reason: 'timeout', pageViews: 2, landingPage: home, exitPage: products });
+      expect(closing[0]!.properties).toMatchObject({ reason: 'timeout', pageViews: 2 });
+      expect(closing[0]!.page.url).toBe(products); // the visit's exit page
+      expect([ended.context.landingPage, ended.context.exitPage]).toEqual([home, products]);
       expect(closing[0]!.properties.duration).toBeGreaterThan(0);
 
       // Back a little later, same browser (its 30-minute cookie still holds the old id).

@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import { DAY_MS, HOUR_MS, type SessionFigures } from '../stats/rollups';
-import { ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
+import { ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';
 import {
@@ -195,8 +195,8 @@ export class StatsQueries {
         activeNow: { value: this.st.get(activeSql).pluck().get() as number },
       },
       endedSessions: cur.ended,
-      // The engine's rule (engine.ts `finish`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
-      engagedRule: { pageViews: 2, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
+      // The engine's rule (engine.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
+      engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
     };
   }
 

@@ -67,7 +67,8 @@ describe('the sweeper', () => {
     expect(s.body.metadata.endReason).toBe('timeout');
     const ev = await t.api('GET', '/api/events?session=S1&type=visit-ended');
     expect(ev.body.items).toHaveLength(1);
-    expect(ev.body.items[0].properties).toMatchObject({ duration: 20, events: 2, pageViews: 2, reason: 'timeout', exitPage: 'https://shop.test/cart' });
+    expect(ev.body.items[0].properties).toEqual({ reason: 'timeout', duration: 20, events: 2, pageViews: 2, keyEvents: 0, engaged: true });
+    expect(ev.body.items[0].page.url).toBe('https://shop.test/cart'); // the visit's exit page
   });
 });
 

@@ -160,14 +160,16 @@ export function referrerHost(page: Record<string, unknown> | null, pageUrl: URL 
   return host;
 }
 
+export const DURATION_BUCKETS = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'] as const;
+/** Upper bounds (exclusive, seconds) of every bucket but the last. */
+const DURATION_LIMITS = [10, 30, 60, 180, 600, 1800] as const;
+
 export function durationBucket(seconds: number): string {
-  if (seconds < 10) return '0-10s';
-  if (seconds < 30) return '10-30s';
-  if (seconds < 60) return '30-60s';
-  if (seconds < 180) return '1-3m';
-  if (seconds < 600) return '3-10m';
-  if (seconds < 1800) return '10-30m';
-  return '30m+';
+  for (let i = 0; i < DURATION_LIMITS.length; i++) if (seconds < DURATION_LIMITS[i]!) return DURATION_BUCKETS[i]!;
+  return DURATION_BUCKETS[DURATION_LIMITS.length]!;
 }
 
-export const DURATION_BUCKETS = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'] as const;
+/** SQL for the index in DURATION_BUCKETS of a duration given in integer milliseconds (the same rule as durationBucket). */
+export function durationBucketSql(ms: string): string {
+  return `CASE ${DURATION_LIMITS.map((lim, i) => `WHEN ${ms} < ${lim * 1000} THEN ${i}`).join(' ')} ELSE ${DURATION_LIMITS.length} END`;
+}

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
+import { durationBucket, durationBucketSql } from './enrich';
+import { PICK_EXPIRED_SQL } from './engine';
 
 const open: TestFootfall[] = [];
 afterEach(async () => {
@@ -21,8 +23,10 @@ const visit = (t: TestFootfall, id: string) => ({ source: { id: t.source }, sess
 describe('the sweeper', () => {
   it('finds expired sessions through the partial index, not a table scan', async () => {
     const t = await start();
-    const plan = t.ff.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?').all(0, 10) as Array<{ detail: string }>;
-    expect(plan.map((p) => p.detail).join(' ')).toContain('USING INDEX sessions_expiry');
+    const plan = t.ff.db.prepare(`EXPLAIN QUERY PLAN ${PICK_EXPIRED_SQL}`).all(0, 10) as Array<{ detail: string }>;
+    const detail = plan.map((p) => p.detail).join(' ');
+    expect(detail).toMatch(/USING (COVERING )?INDEX sessions_expiry/);
+    expect(detail).not.toContain('TEMP B-TREE'); // read in index order, no sort
   });
 
   it('ends only sessions idle longer than the timeout, each once', async () => {
@@ -98,5 +102,85 @@ describe('the sweeper', () => {
     expect((await t.api('GET', '/api/sessions/old')).status).toBe(404);
     expect((await t.api('GET', '/api/events?session=new')).body.items.length).toBeGreaterThan(0);
     expect(t.ff.db.prepare('SELECT count(*) FROM agg_sessions WHERE g = 1').pluck().get()).toBe(1);
+  });
+
+  it('puts a duration in the same bucket in SQL as in JavaScript, at every edge', async () => {
+    const t = await start();
+    const sql = t.ff.db.prepare(`SELECT ${durationBucketSql('d')} FROM (SELECT ? AS d)`).pluck();
+    const labels = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'];
+    for (const ms of [0, 1, 9_999, 10_000, 29_999, 30_000, 59_999, 60_000, 179_999, 180_000, 599_999, 600_000, 1_799_999, 1_800_000, 86_400_000]) {
+      expect(labels[sql.get(ms) as number]).toBe(durationBucket(ms / 1000));
+    }
+  });
+
+  it('ends a chunk exactly as ending each session alone does: rows, visit-ended events and rollups', async () => {
+    // The sweeper ends sessions with set-based SQL; `endSessionById` ends one in JavaScript.
+    // Both must write the same thing. One clock drives two Footfalls through the same visits.
+    const clock = new FakeClock(Date.UTC(2026, 2, 1, 9, 30));
+    const bySweep = await start({ clock, sessionTimeout: 3600 });
+    const byOne = await start({ clock, sessionTimeout: 3600 });
+    const chrome = { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36' };
+    const bot = { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' };
+    type Step = { after: number; type: string; url?: string; headers?: Record<string, string> };
+    const page = (after: number, path: string, headers = chrome): Step => ({ after, type: 'page-view', url: `https://shop.test${path}`, headers });
+    const visits: Record<string, Step[]> = {
+      bounce: [page(0, '/?utm_source=mail')],
+      twoPages: [page(0, '/'), page(3_000, '/products/a?ref=x#top')],
+      exactlyTen: [page(0, '/about'), { after: 10_000, type: 'scroll' }],
+      justUnderTen: [page(0, '/about'), { after: 9_999, type: 'scroll' }],
+      keyEvent: [page(0, '/cart'), { after: 500, type: 'purchase' }],
+      noPageView: [{ after: 0, type: 'scroll' }],
+      long: [page(0, '/blog'), page(700_000, '/blog/post-1'), page(600_000, '/blog/post-2')],
+      crawler: [page(0, '/', bot), page(45_000, '/sitemap', bot)],
+    };
+    for (const [id, steps] of Object.entries(visits)) {
+      for (const step of steps) {
+        clock.advance(step.after);
+        const body = {
+          source: { id: bySweep.source },
+          session: { id },
+          profile: { id: `p-${id}` },
+          events: [{ type: step.type, ...(step.url ? { context: { page: { url: step.url } } } : {}) }],
+        };
+        for (const t of [bySweep, byOne]) {
+          expect((await t.track({ ...body, source: { id: t.source } }, step.headers ?? chrome)).status).toBe(200);
+        }
+      }
+      clock.advance(7_200_000); // past the timeout; the next visit starts in another hour bucket
+    }
+    expect(await bySweep.sweep()).toBe(Object.keys(visits).length);
+    for (const id of Object.keys(visits)) expect(byOne.ff.engine.endSessionById(id, 'timeout')).toBe('ended');
+
+    const read = (t: TestFootfall) => {
+      const db = t.ff.db;
+      return {
+        sessions: db.prepare('SELECT id, status, started_at, last_at, ended_at, duration, end_reason, events, page_views, key_events, landing_page, exit_page FROM sessions ORDER BY id').all(),
+        ended: (db.prepare(`SELECT s.id AS session, e.time, e.page_url, e.debug, e.system, e.properties, e.context FROM events e JOIN sessions s ON s.pk = e.session_pk
+            WHERE e.type = 'visit-ended' ORDER BY s.id`).all() as Array<{ session: string; page_url: string | null; properties: string }>).map((e) => ({ ...e, properties: JSON.parse(e.properties) })),
+        aggSessions: db.prepare('SELECT * FROM agg_sessions ORDER BY g, t, cls').all(),
+        aggDims: db.prepare('SELECT * FROM agg_dims ORDER BY dim, g, t, cls, value').all(),
+      };
+    };
+    const a = read(bySweep);
+    const b = read(byOne);
+    expect(a.ended).toHaveLength(Object.keys(visits).length);
+    expect(a).toEqual(b);
+    // And what they agree on is right: a spot check of each rule.
+    const props = Object.fromEntries(a.ended.map((e) => [e.session, e.properties]));
+    expect(props.bounce).toEqual({ reason: 'timeout', duration: 0, events: 1, pageViews: 1, keyEvents: 0, engaged: false });
+    expect([props.twoPages.engaged, props.exactlyTen.engaged, props.justUnderTen.engaged, props.keyEvent.engaged]).toEqual([true, true, false, true]);
+    expect(props.long.duration).toBe(1300);
+    const pageUrl = Object.fromEntries(a.ended.map((e) => [e.session, e.page_url]));
+    expect(pageUrl.long).toBe('https://shop.test/blog/post-2'); // the exit page
+    expect(pageUrl.noPageView).toBeNull();
+    const dims = (dim: string) => (a.aggDims as Array<{ dim: string; g: number; value: string; cls: number; n: number }>).filter((d) => d.dim === dim && d.g === 1);
+    const perValue = (dim: string) => {
+      const out: Record<string, number> = {};
+      for (const d of dims(dim)) out[`${d.value}:${d.cls}`] = (out[`${d.value}:${d.cls}`] ?? 0) + d.n;
+      return out;
+    };
+    // 0, 3, 9.999, 0.5 and 0 s; 10 s; the crawler's 45 s (class 1, bots); 1,300 s.
+    expect(perValue('duration')).toEqual({ '0-10s:0': 5, '10-30s:0': 1, '30-60s:1': 1, '10-30m:0': 1 });
+    expect(dims('exit').find((d) => d.value.includes('post-2'))).toBeDefined();
   });
 });

@@ -41,7 +41,7 @@ export class Sweeper {
   ) {
     this.intervalMs = opts.intervalSeconds * 1000;
     this.budgetMs = opts.budgetMs ?? 15;
-    this.chunk = opts.chunk ?? 250;
+    this.chunk = opts.chunk ?? 1000;
     this.retentionDays = opts.retentionDays ?? 0;
     this.onError = opts.onError ?? ((err) => console.error(`Footfall: ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEventId } from './ids';
+import { eventIdBatchPrefix, newEventId } from './ids';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -30,5 +30,17 @@ describe('newEventId', () => {
     const at = Date.UTC(2033, 0, 1);
     const tails = new Set(Array.from({ length: 1000 }, (_, i) => newEventId(at + i * 10).slice(19)));
     expect(tails.size).toBe(1000);
+  });
+
+  it('gives batches of ids made in SQL a prefix that keeps them valid, unique and in order', () => {
+    const at = Date.UTC(2034, 0, 1);
+    const before = newEventId(at);
+    const batch = (prefix: string, keys: number[]) => keys.map((k) => prefix + k.toString(16).padStart(12, '0'));
+    const first = batch(eventIdBatchPrefix(at), [1, 2, 0xffffffffffff]);
+    const second = batch(eventIdBatchPrefix(at), [1, 2, 3]); // same millisecond, same keys
+    const all = [before, ...first, ...second];
+    for (const id of all) expect(id).toMatch(UUID_V7);
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort()).toEqual(all);
   });
 });
