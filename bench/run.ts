@@ -207,7 +207,8 @@ async function measureSeeded(a: Args): Promise<Measured> {
 async function measureThroughput(a: Args): Promise<Measured> {
   const base = track(startChild(['--import', 'tsx', join(ROOT, 'bench', 'baseline-server.ts')]));
   const baseUrl = (await base.waitFor(/listening on (\S+)/))[1]!;
-  const collector = await startFootfall(ROOT, temp('collector'));
+  // FOOTFALL_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the collector under this load.
+  const collector = await startFootfall(ROOT, temp('collector'), [], process.env.FOOTFALL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   track(collector.child);
   const baseVisitors = new Visitors({ sourceId: collector.source, runId: 'base' });
   const visitors = new Visitors({ sourceId: collector.source, runId: 'track' });

@@ -44,6 +44,9 @@ function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number
 // the chunk (temp.ending) instead of two statements per session: the per-statement cost of
 // a row update and an event insert from JavaScript was half of the sweep's time. Each SQL
 // rule below is the same as the one `finish` applies to a single session in JavaScript.
+// `CROSS JOIN` pins the join order (SQLite never reorders it): the chunk first, each
+// session by its key. Left to the planner, with no statistics on the temp table, it may
+// scan every session instead.
 
 /** A session's duration in integer ms (end = last activity), never negative. */
 const DURATION_MS_SQL = 'max(0, s.last_at - s.started_at)';
@@ -53,20 +56,20 @@ const CLASS_SQL = `CASE WHEN s.debug = 1 THEN ${CLS.debug} WHEN s.bot = 1 THEN $
 export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
   SELECT pk FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`;
 /** The chunk's rollup figures, one row per bucket, class, duration bucket, engagement and exit page. */
-const ENDING_FIGURES_SQL = `SELECT s.started_at / ${HOUR_MS} AS hour, ${CLASS_SQL} AS cls, ${durationBucketSql(DURATION_MS_SQL)} AS bucket,
+export const ENDING_FIGURES_SQL = `SELECT s.started_at / ${HOUR_MS} AS hour, ${CLASS_SQL} AS cls, ${durationBucketSql(DURATION_MS_SQL)} AS bucket,
     ${ENGAGED_SQL} AS engaged, s.exit_page AS exitPage, count(*) AS n, sum(${DURATION_MS_SQL}) AS durationMs, sum(s.page_views) AS pageViews
-  FROM temp.ending e JOIN sessions s ON s.pk = e.pk GROUP BY 1, 2, 3, 4, 5`;
+  FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk GROUP BY 1, 2, 3, 4, 5`;
 /**
  * The chunk's visit-ended events, with the properties `finish` writes (numbers from the rows,
  * as it does). Their ids are UUIDv7s: a fresh prefix per chunk and the session's key (one
  * visit-ended event per session).
  */
-const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties)
+export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties)
   SELECT @idPrefix || printf('%012x', s.pk), 'visit-ended', @now, s.pk, s.profile_pk, s.source_id, 0, 1, s.exit_page,
     json_object('reason', @reason, 'duration', ${DURATION_MS_SQL} / 1000.0, 'events', s.events, 'pageViews', s.page_views,
       'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${ENGAGED_SQL} THEN 'true' ELSE 'false' END))
-  FROM temp.ending e JOIN sessions s ON s.pk = e.pk`;
-const ENDING_UPDATE_SQL = `UPDATE sessions SET status = 1, ended_at = last_at, duration = max(0, last_at - started_at) / 1000.0, end_reason = ?
+  FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
+export const ENDING_UPDATE_SQL = `UPDATE sessions SET status = 1, ended_at = last_at, duration = max(0, last_at - started_at) / 1000.0, end_reason = ?
   WHERE pk IN (SELECT pk FROM temp.ending)`;
 
 interface EndingFigures {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { durationBucket, durationBucketSql } from './enrich';
-import { PICK_EXPIRED_SQL } from './engine';
+import { ENDING_EVENTS_SQL, ENDING_FIGURES_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './engine';
 
 const open: TestFootfall[] = [];
 afterEach(async () => {
@@ -27,6 +27,25 @@ describe('the sweeper', () => {
     const detail = plan.map((p) => p.detail).join(' ');
     expect(detail).toMatch(/USING (COVERING )?INDEX sessions_expiry/);
     expect(detail).not.toContain('TEMP B-TREE'); // read in index order, no sort
+  });
+
+  it('ends a chunk by looking up each of its sessions by key, never by scanning the sessions', async () => {
+    const t = await start();
+    // A table of many sessions, with statistics, is where a planner could prefer a scan.
+    const db = t.ff.db;
+    db.exec('ANALYZE');
+    const statements: Array<[string, unknown[]]> = [
+      [ENDING_FIGURES_SQL, []],
+      [ENDING_EVENTS_SQL, [{ now: 0, reason: 'timeout', idPrefix: '' }]],
+      [ENDING_UPDATE_SQL, ['timeout']],
+    ];
+    for (const [sql, params] of statements) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
+        .map((p) => p.detail)
+        .join(' | ');
+      expect(plan).toMatch(/SEARCH (s|sessions) USING INTEGER PRIMARY KEY/);
+      expect(plan).not.toMatch(/SCAN (s|sessions)\b/);
+    }
   });
 
   it('ends only sessions idle longer than the timeout, each once', async () => {
