@@ -8,14 +8,12 @@ import { eventIdBatchPrefix, newEventId, newId } from '../util/ids';
 import { LIMITS } from '../../shared/limits';
 import type { EndReason } from '../../shared/api';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
-import { CLS, HOUR_MS, RollupWriter, type TrafficClass } from '../stats/rollups';
+import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
 import { DEFAULT_KEY_EVENT_TYPES, PAGE_VIEW_TYPES, REBUILD_SESSION_SQL, rebuildActiveSessions } from './counters';
 import {
   browserContext,
   classifyChannel,
-  DURATION_BUCKETS,
   durationBucket,
-  durationBucketSql,
   extractUtm,
   pageKey,
   parseUrl,
@@ -42,23 +40,18 @@ function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number
 // ---- ending expired sessions in SQL --------------------------------------------------
 // The sweeper ends sessions a chunk at a time with a handful of set-based statements over
 // the chunk (temp.ending) instead of two statements per session: the per-statement cost of
-// a row update and an event insert from JavaScript was half of the sweep's time. Each SQL
-// rule below is the same as the one `finish` applies to a single session in JavaScript.
-// `CROSS JOIN` pins the join order (SQLite never reorders it): the chunk first, each
+// a row update and an event insert from JavaScript was half of the sweep's time. The event's
+// SQL follows the rules `finish` applies to a single session in JavaScript; the rollups are
+// counted in JavaScript for both (countEnded), from the rows the UPDATE returns. `CROSS JOIN` pins the join order (SQLite never reorders it): the chunk first, each
 // session by its key. Left to the planner, with no statistics on the temp table, it may
 // scan every session instead.
 
 /** A session's duration in integer ms (end = last activity), never negative. */
 const DURATION_MS_SQL = 'max(0, s.last_at - s.started_at)';
 const ENGAGED_SQL = `(s.page_views >= ${ENGAGED_PAGE_VIEWS} OR ${DURATION_MS_SQL} >= ${ENGAGED_SECONDS * 1000} OR s.key_events > 0)`;
-const CLASS_SQL = `CASE WHEN s.debug = 1 THEN ${CLS.debug} WHEN s.bot = 1 THEN ${CLS.bot} ELSE ${CLS.people} END`;
 /** The chunk of expired sessions a sweep step ends: the longest idle first. */
 export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
   SELECT pk FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`;
-/** The chunk's rollup figures, one row per bucket, class, duration bucket, engagement and exit page. */
-export const ENDING_FIGURES_SQL = `SELECT s.started_at / ${HOUR_MS} AS hour, ${CLASS_SQL} AS cls, ${durationBucketSql(DURATION_MS_SQL)} AS bucket,
-    ${ENGAGED_SQL} AS engaged, s.exit_page AS exitPage, count(*) AS n, sum(${DURATION_MS_SQL}) AS durationMs, sum(s.page_views) AS pageViews
-  FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk GROUP BY 1, 2, 3, 4, 5`;
 /**
  * The chunk's visit-ended events, with the properties `finish` writes (numbers from the rows,
  * as it does). Their ids are UUIDv7s: a fresh prefix per chunk and the session's key (one
@@ -70,18 +63,11 @@ export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk
       'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${ENGAGED_SQL} THEN 'true' ELSE 'false' END))
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
 export const ENDING_UPDATE_SQL = `UPDATE sessions SET status = 1, ended_at = last_at, duration = max(0, last_at - started_at) / 1000.0, end_reason = ?
-  WHERE pk IN (SELECT pk FROM temp.ending)`;
+  WHERE pk IN (SELECT pk FROM temp.ending)
+  RETURNING pk, started_at, last_at, page_views, key_events, exit_page, debug, bot`;
 
-interface EndingFigures {
-  hour: number;
-  cls: TrafficClass;
-  bucket: number;
-  engaged: number;
-  exitPage: string | null;
-  n: number;
-  durationMs: number;
-  pageViews: number;
-}
+/** What ENDING_UPDATE_SQL returns of each session it ended (raw rows). */
+type EndedRow = [pk: number, startedAt: number, lastAt: number, pageViews: number, keyEvents: number, exitPage: string | null, debug: number, bot: number];
 
 /** What the engine tells listeners after each commit: rows that are new or changed. */
 export interface CommitNotice {
@@ -277,10 +263,8 @@ export class SessionEngine {
     insertProfile: Statement;
     profileVisit: Statement;
     pickExpired: Statement;
-    endingFigures: Statement;
     endingEvents: Statement;
     endingUpdate: Statement;
-    endingPks: Statement;
     endingClear: Statement;
   };
 
@@ -323,10 +307,8 @@ export class SessionEngine {
       profileVisit: db.prepare(`UPDATE profiles SET visit_last = visit_current, visit_current = @now, visit_count = visit_count + 1,
         updated_at = @now, tz = coalesce(@tz, tz), debug = 0 WHERE pk = @pk`),
       pickExpired: db.prepare(PICK_EXPIRED_SQL),
-      endingFigures: db.prepare(ENDING_FIGURES_SQL),
       endingEvents: db.prepare(ENDING_EVENTS_SQL),
-      endingUpdate: db.prepare(ENDING_UPDATE_SQL),
-      endingPks: db.prepare('SELECT pk FROM temp.ending').pluck(),
+      endingUpdate: db.prepare(ENDING_UPDATE_SQL).raw(),
       endingClear: db.prepare('DELETE FROM temp.ending'),
     };
     this.reloadSources();
@@ -916,10 +898,15 @@ export class SessionEngine {
       engaged,
     }, s.exitPage);
     this.notice.ended.push(s.pk);
+    this.countEnded(s.startedAt, s.cls, duration, engaged, s.pageViews, s.exitKey);
+  }
+
+  /** The rollups of an ended session: the sweeper's chunks and `finish` both count through here. */
+  private countEnded(startedAt: number, cls: TrafficClass, duration: number, engaged: boolean, pageViews: number, exitKey: string | null): void {
     const r = this.rollups;
-    r.addSession(s.startedAt, s.cls, { ended: 1, engaged: engaged ? 1 : 0, durationSum: duration, pageViews: s.pageViews });
-    r.addDim('duration', s.startedAt, s.cls, durationBucket(duration));
-    if (s.exitKey !== null) r.addDim('exit', s.startedAt, s.cls, s.exitKey);
+    r.addSession(startedAt, cls, { ended: 1, engaged: engaged ? 1 : 0, durationSum: duration, pageViews });
+    r.addDim('duration', startedAt, cls, durationBucket(duration));
+    if (exitKey !== null) r.addDim('exit', startedAt, cls, exitKey);
   }
 
   private finishRow(row: EndingRow, reason: EndReason, now: number): void {
@@ -974,19 +961,13 @@ export class SessionEngine {
       const q = this.q;
       const n = q.pickExpired.run(now - this.timeoutMs, limit).changes;
       if (n === 0) return 0;
-      const r = this.rollups;
-      for (const f of q.endingFigures.all() as EndingFigures[]) {
-        const at = f.hour * HOUR_MS;
-        r.addSession(at, f.cls, { ended: f.n, engaged: f.engaged ? f.n : 0, durationSum: f.durationMs / 1000, pageViews: f.pageViews });
-        r.addDim('duration', at, f.cls, DURATION_BUCKETS[f.bucket]!, f.n);
-        const exitKey = pageKeyOf(f.exitPage);
-        if (exitKey !== null) r.addDim('exit', at, f.cls, exitKey, f.n);
-      }
       const last = Number(q.endingEvents.run({ now, reason: 'timeout' satisfies EndReason, idPrefix: eventIdBatchPrefix(now) }).lastInsertRowid);
       // One INSERT ... SELECT appends its rows with consecutive keys.
       for (let pk = last - n + 1; pk <= last; pk++) this.notice.events.push(pk);
-      q.endingUpdate.run('timeout' satisfies EndReason);
-      for (const pk of q.endingPks.all() as number[]) {
+      // The UPDATE hands back what the rollups need of each row it ended.
+      for (const [pk, startedAt, lastAt, pageViews, keyEvents, exitPage, debug, bot] of q.endingUpdate.all('timeout' satisfies EndReason) as EndedRow[]) {
+        const duration = Math.max(0, (lastAt - startedAt) / 1000);
+        this.countEnded(startedAt, classOf({ debug, bot }), duration, isEngaged(pageViews, duration, keyEvents), pageViews, pageKeyOf(exitPage));
         this.notice.ended.push(pk);
         // An ended session leaves memory: a later event with its id continues it as a new visit.
         const cached = this.byPk.get(pk);

@@ -168,8 +168,3 @@ export function durationBucket(seconds: number): string {
   for (let i = 0; i < DURATION_LIMITS.length; i++) if (seconds < DURATION_LIMITS[i]!) return DURATION_BUCKETS[i]!;
   return DURATION_BUCKETS[DURATION_LIMITS.length]!;
 }
-
-/** SQL for the index in DURATION_BUCKETS of a duration given in integer milliseconds (the same rule as durationBucket). */
-export function durationBucketSql(ms: string): string {
-  return `CASE ${DURATION_LIMITS.map((lim, i) => `WHEN ${ms} < ${lim * 1000} THEN ${i}`).join(' ')} ELSE ${DURATION_LIMITS.length} END`;
-}

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { durationBucket, durationBucketSql } from './enrich';
-import { ENDING_EVENTS_SQL, ENDING_FIGURES_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './engine';
+import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './engine';
 
 const open: TestFootfall[] = [];
 afterEach(async () => {
@@ -35,7 +34,6 @@ describe('the sweeper', () => {
     const db = t.ff.db;
     db.exec('ANALYZE');
     const statements: Array<[string, unknown[]]> = [
-      [ENDING_FIGURES_SQL, []],
       [ENDING_EVENTS_SQL, [{ now: 0, reason: 'timeout', idPrefix: '' }]],
       [ENDING_UPDATE_SQL, ['timeout']],
     ];
@@ -121,15 +119,6 @@ describe('the sweeper', () => {
     expect((await t.api('GET', '/api/sessions/old')).status).toBe(404);
     expect((await t.api('GET', '/api/events?session=new')).body.items.length).toBeGreaterThan(0);
     expect(t.ff.db.prepare('SELECT count(*) FROM agg_sessions WHERE g = 1').pluck().get()).toBe(1);
-  });
-
-  it('puts a duration in the same bucket in SQL as in JavaScript, at every edge', async () => {
-    const t = await start();
-    const sql = t.ff.db.prepare(`SELECT ${durationBucketSql('d')} FROM (SELECT ? AS d)`).pluck();
-    const labels = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'];
-    for (const ms of [0, 1, 9_999, 10_000, 29_999, 30_000, 59_999, 60_000, 179_999, 180_000, 599_999, 600_000, 1_799_999, 1_800_000, 86_400_000]) {
-      expect(labels[sql.get(ms) as number]).toBe(durationBucket(ms / 1000));
-    }
   });
 
   it('ends a chunk exactly as ending each session alone does: rows, visit-ended events and rollups', async () => {
