@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StartupError } from '../errors';
-import { DB_FILE, openDatabase } from './database';
+import Database from 'better-sqlite3';
+import { DB_FILE, openDatabase, walCheckpointPages } from './database';
 import { MIGRATIONS } from './migrations';
 
 let dir: string;
@@ -40,6 +41,28 @@ describe('openDatabase', () => {
     const again = openDatabase(dir);
     expect(again.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
     again.close();
+  });
+
+  it('makes new databases with 8 KB pages, keeps the page size of one that exists, and checkpoints every ~8 MB of either', () => {
+    const db = openDatabase(dir);
+    expect(db.pragma('page_size', { simple: true })).toBe(8192);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1024);
+    db.close();
+    // A database from before (SQLite's default 4 KB pages, already in WAL mode).
+    const older = mkdtempSync(join(tmpdir(), 'footfall-db-4k-'));
+    try {
+      const raw = new Database(join(older, DB_FILE));
+      raw.pragma('journal_mode = WAL');
+      raw.close();
+      const opened = openDatabase(older);
+      expect(opened.pragma('page_size', { simple: true })).toBe(4096);
+      expect(opened.pragma('wal_autocheckpoint', { simple: true })).toBe(2048);
+      expect(opened.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
+      opened.close();
+    } finally {
+      rmSync(older, { recursive: true, force: true });
+    }
+    expect(walCheckpointPages(4096) * 4096).toBe(8 * 1024 * 1024);
   });
 
   it('refuses a database written by a newer Footfall, leaving it untouched', () => {

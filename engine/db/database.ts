@@ -70,8 +70,19 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): DB {
   }
 }
 
+/** Pages of write-ahead log after which it is copied into the database: ~8 MB of them. */
+export function walCheckpointPages(pageSize: number): number {
+  return Math.round((8 * 1024 * 1024) / pageSize);
+}
+
 function configure(db: DB, file: string, exclusive: boolean): void {
   try {
+    // A new database gets 8 KB pages (SQLite's default is 4 KB): about half the log frames
+    // and B-tree levels for the same rows. Measured with the benchmark: ending 100,000
+    // sessions ~10 % faster with shorter checkpoints, dashboard queries p50 1.7 -> 1.4 ms,
+    // the collector unchanged. A database that exists keeps its page size (a WAL database
+    // cannot change it), and works the same.
+    db.pragma('page_size = 8192');
     if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     // Every acknowledged event must survive a crash and a power cut. A commit appends to the
@@ -84,9 +95,9 @@ function configure(db: DB, file: string, exclusive: boolean): void {
     db.pragma('temp_store = MEMORY');
     // Copy the log into the database every ~8 MB (SQLite's default is 4 MB): fewer copies of
     // the pages every commit rewrites, while one checkpoint still holds the event loop for
-    // well under the 50 ms the sweeper's slices are allowed (measured ~20 ms here; at 16 MB
-    // it reached 35-50 ms).
-    db.pragma('wal_autocheckpoint = 2000');
+    // well under the 50 ms the sweeper's slices are allowed (measured 10-20 ms here; at 16 MB
+    // it reached 35-50 ms). The setting counts pages.
+    db.pragma(`wal_autocheckpoint = ${walCheckpointPages(db.pragma('page_size', { simple: true }) as number)}`);
     // Take the lock now, not at the first write, so a second instance fails at start.
     if (exclusive) db.exec('BEGIN IMMEDIATE; COMMIT;');
     // Reading the schema catches a damaged header or schema at once; a full quick_check
