@@ -40,8 +40,12 @@ const id = z
   .min(1, 'must not be empty')
   .max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
 
+/**
+ * A JSON object of anything. Checked in place (`z.custom`), not copied key by key as
+ * `z.record` does: it is the largest part of every event, and stored as it came.
+ */
 const bag = z
-  .record(z.string(), z.unknown(), { error: 'must be an object' })
+  .custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), { error: 'must be an object' })
   .refine((v) => jsonDepth(v) <= LIMITS.depth, `is nested deeper than ${LIMITS.depth} levels`);
 
 /** `{id}` where the id may be missing or null: the engine then makes a new one. */
