@@ -32,6 +32,11 @@ export const ENGAGED_SECONDS = 10;
 /** Page views that make a visit engaged (GA4). */
 export const ENGAGED_PAGE_VIEWS = 2;
 
+/** A visit's duration in seconds: from its start to its last activity, never negative. */
+function durationSeconds(startedAt: number, lastAt: number): number {
+  return Math.max(0, (lastAt - startedAt) / 1000);
+}
+
 /** GA4's engaged-session rule, as the dashboard states it: enough page views, or long enough, or a key event. */
 function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number): boolean {
   return pageViews >= ENGAGED_PAGE_VIEWS || durationSeconds >= ENGAGED_SECONDS || keyEvents > 0;
@@ -41,13 +46,16 @@ function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number
 // The sweeper ends sessions a chunk at a time with a handful of set-based statements over
 // the chunk (temp.ending) instead of two statements per session: the per-statement cost of
 // a row update and an event insert from JavaScript was half of the sweep's time. The event's
-// SQL follows the rules `finish` applies to a single session in JavaScript; the rollups are
-// counted in JavaScript for both (countEnded), from the rows the UPDATE returns. `CROSS JOIN` pins the join order (SQLite never reorders it): the chunk first, each
-// session by its key. Left to the planner, with no statistics on the temp table, it may
-// scan every session instead.
+// SQL follows the rules `finish` applies to a single session in JavaScript (a test compares
+// the two); the rollups are counted in JavaScript for both (countEnded), from the rows the
+// UPDATE returns. `CROSS JOIN` pins the join order (SQLite never reorders it): the chunk
+// first, each session by its key; left to the planner, with no statistics on the temp
+// table, it may scan every session instead.
 
 /** A session's duration in integer ms (end = last activity), never negative. */
 const DURATION_MS_SQL = 'max(0, s.last_at - s.started_at)';
+/** The same in seconds, written as JSON.stringify writes durationSeconds (20, not 20.0). */
+const DURATION_SQL = `CASE WHEN ${DURATION_MS_SQL} % 1000 = 0 THEN ${DURATION_MS_SQL} / 1000 ELSE ${DURATION_MS_SQL} / 1000.0 END`;
 const ENGAGED_SQL = `(s.page_views >= ${ENGAGED_PAGE_VIEWS} OR ${DURATION_MS_SQL} >= ${ENGAGED_SECONDS * 1000} OR s.key_events > 0)`;
 /** The chunk of expired sessions a sweep step ends: the longest idle first. */
 export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
@@ -59,7 +67,7 @@ export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
  */
 export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties)
   SELECT @idPrefix || printf('%012x', s.pk), 'visit-ended', @now, s.pk, s.profile_pk, s.source_id, 0, 1, s.exit_page,
-    json_object('reason', @reason, 'duration', ${DURATION_MS_SQL} / 1000.0, 'events', s.events, 'pageViews', s.page_views,
+    json_object('reason', @reason, 'duration', ${DURATION_SQL}, 'events', s.events, 'pageViews', s.page_views,
       'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${ENGAGED_SQL} THEN 'true' ELSE 'false' END))
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
 export const ENDING_UPDATE_SQL = `UPDATE sessions SET status = 1, ended_at = last_at, duration = max(0, last_at - started_at) / 1000.0, end_reason = ?
@@ -876,6 +884,11 @@ export class SessionEngine {
   /** Ends an active session held in memory (it leaves the cache). */
   private endState(s: SessionState, reason: EndReason, now: number): void {
     this.finish(s, reason, now);
+    this.forget(s);
+  }
+
+  /** Takes a session's state out of memory (its row is up to date, or it ended). */
+  private forget(s: SessionState): void {
     for (const k of s.keys) if (this.byKey.get(k) === s) this.byKey.delete(k);
     this.byPk.delete(s.pk);
   }
@@ -885,7 +898,7 @@ export class SessionEngine {
     reason: EndReason,
     now: number,
   ): void {
-    const duration = Math.max(0, (s.lastAt - s.startedAt) / 1000);
+    const duration = durationSeconds(s.startedAt, s.lastAt);
     this.q.endSession.run(s.lastAt, s.lastAt, duration, reason, s.events, s.pageViews, s.keyEvents, s.landingPage, s.exitPage, s.pk);
     const engaged = isEngaged(s.pageViews, duration, s.keyEvents);
     // The same properties, in the same order, as ENDING_EVENTS_SQL writes for the sweeper.
@@ -966,15 +979,12 @@ export class SessionEngine {
       for (let pk = last - n + 1; pk <= last; pk++) this.notice.events.push(pk);
       // The UPDATE hands back what the rollups need of each row it ended.
       for (const [pk, startedAt, lastAt, pageViews, keyEvents, exitPage, debug, bot] of q.endingUpdate.all('timeout' satisfies EndReason) as EndedRow[]) {
-        const duration = Math.max(0, (lastAt - startedAt) / 1000);
+        const duration = durationSeconds(startedAt, lastAt);
         this.countEnded(startedAt, classOf({ debug, bot }), duration, isEngaged(pageViews, duration, keyEvents), pageViews, pageKeyOf(exitPage));
         this.notice.ended.push(pk);
         // An ended session leaves memory: a later event with its id continues it as a new visit.
         const cached = this.byPk.get(pk);
-        if (cached) {
-          for (const k of cached.keys) if (this.byKey.get(k) === cached) this.byKey.delete(k);
-          this.byPk.delete(pk);
-        }
+        if (cached) this.forget(cached);
       }
       q.endingClear.run();
       return n;
@@ -988,10 +998,9 @@ export class SessionEngine {
    */
   trimCache(now: number): number {
     let dropped = 0;
-    for (const [pk, st] of this.byPk) {
+    for (const st of this.byPk.values()) {
       if (now - st.lastAt < CACHE_IDLE_MS || this.dirtySessions.has(st)) continue;
-      for (const k of st.keys) if (this.byKey.get(k) === st) this.byKey.delete(k);
-      this.byPk.delete(pk);
+      this.forget(st);
       dropped++;
     }
     return dropped;

@@ -163,8 +163,9 @@ describe('the sweeper', () => {
       const db = t.ff.db;
       return {
         sessions: db.prepare('SELECT id, status, started_at, last_at, ended_at, duration, end_reason, events, page_views, key_events, landing_page, exit_page FROM sessions ORDER BY id').all(),
-        ended: (db.prepare(`SELECT s.id AS session, e.time, e.page_url, e.debug, e.system, e.properties, e.context FROM events e JOIN sessions s ON s.pk = e.session_pk
-            WHERE e.type = 'visit-ended' ORDER BY s.id`).all() as Array<{ session: string; page_url: string | null; properties: string }>).map((e) => ({ ...e, properties: JSON.parse(e.properties) })),
+        // The properties as stored, text for text: the same JSON either way.
+        ended: (db.prepare(`SELECT s.id AS session, e.time, e.page_url, e.debug, e.system, e.properties AS json, e.context FROM events e JOIN sessions s ON s.pk = e.session_pk
+            WHERE e.type = 'visit-ended' ORDER BY s.id`).all() as Array<{ session: string; page_url: string | null; json: string }>).map((e) => ({ ...e, properties: JSON.parse(e.json) })),
         aggSessions: db.prepare('SELECT * FROM agg_sessions ORDER BY g, t, cls').all(),
         aggDims: db.prepare('SELECT * FROM agg_dims ORDER BY dim, g, t, cls, value').all(),
       };
