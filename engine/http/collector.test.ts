@@ -92,6 +92,19 @@ describe('POST /track answers', () => {
     expect(counts(t)).toEqual(before);
   });
 
+  it.each([['a string', 'x'], ['an array', [1, 2]], ['null', null], ['a number', 5]])('422 for properties or context that are %s, not an object', async (_, bad) => {
+    const before = counts(t);
+    for (const field of ['properties', 'context', 'options']) {
+      const r = await t.track(body(t, [{ type: 'a', [field]: bad }]));
+      expect(r.status).toBe(422);
+      expect(r.body.detail).toContain(`events[0].${field}: must be an object`);
+    }
+    const top = await t.track({ ...body(t, [{ type: 'a' }]), context: bad });
+    expect(top.status).toBe(422);
+    expect(top.body.detail).toContain('context: must be an object');
+    expect(counts(t)).toEqual(before);
+  });
+
   it('422 for more events than the per-request limit, storing none', async () => {
     const before = counts(t);
     const many = Array.from({ length: LIMITS.eventsPerRequest + 1 }, () => ({ type: 'click' }));
