@@ -7,11 +7,15 @@ export interface SweeperOptions {
   retentionDays?: number;
   /** Longest the sweeper may hold the event loop in one go, ms. */
   budgetMs?: number;
-  /** Sessions ended per transaction. */
+  /** Most sessions ended per transaction (fewer while chunks take longer than the budget). */
   chunk?: number;
   /** Told when a timer-driven sweep fails (a full disk); the next tick tries again. */
   onError?: (err: unknown) => void;
 }
+
+/** The chunk size each run starts with, and the smallest it shrinks to. */
+const FIRST_CHUNK = 250;
+const MIN_CHUNK = 50;
 
 export interface SweepResult {
   ended: number;
@@ -112,22 +116,35 @@ export class Sweeper {
   private async inSlices(step: (limit: number) => number): Promise<SweepResult> {
     let ended = 0;
     let maxBlockMs = 0;
-    /** How long the last chunk took: the next one is started only if one as long still fits. */
-    let stepMs = 0;
+    /** How long the next chunk should take: it is started only if that still fits. */
+    let nextMs = 0;
+    /**
+     * The chunk size: one chunk always runs, so it must fit the budget itself. It starts
+     * small, then follows the time a session has been taking (smoothed, so one checkpoint
+     * does not halve it): as many as fill the budget, up to the most allowed.
+     * Sessions cost more on a slow disk, or while the Live view turns every ended session
+     * into a message within the commit.
+     */
+    let chunk = Math.min(this.chunk, FIRST_CHUNK);
+    let perItemMs: number | null = null;
     for (;;) {
       const t0 = performance.now();
       let caughtUp = false;
       // Several chunks may fit in one stretch when they are quick; one always runs.
       do {
         const s = performance.now();
-        const n = step(this.chunk);
-        stepMs = performance.now() - s;
+        const n = step(chunk);
+        const stepMs = performance.now() - s;
         ended += n;
-        if (n < this.chunk) {
+        if (n < chunk) {
           caughtUp = true;
           break;
         }
-      } while (performance.now() - t0 + stepMs <= this.budgetMs);
+        const per = stepMs / n;
+        perItemMs = perItemMs === null ? per : perItemMs * 0.7 + per * 0.3;
+        chunk = Math.max(Math.min(MIN_CHUNK, this.chunk), Math.min(this.chunk, Math.floor(this.budgetMs / perItemMs)));
+        nextMs = chunk * perItemMs;
+      } while (performance.now() - t0 + nextMs <= this.budgetMs);
       maxBlockMs = Math.max(maxBlockMs, performance.now() - t0);
       if (caughtUp || this.stopped) return { ended, maxBlockMs };
       await new Promise<void>((r) => setImmediate(r));
