@@ -43,10 +43,10 @@ describe('openDatabase', () => {
     again.close();
   });
 
-  it('makes new databases with 8 KB pages, keeps the page size of one that exists, and checkpoints every ~8 MB of either', () => {
+  it('makes new databases with 8 KB pages, keeps the page size of one that exists, and checkpoints every 4 MB of either', () => {
     const db = openDatabase(dir);
     expect(db.pragma('page_size', { simple: true })).toBe(8192);
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1024);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(512);
     db.close();
     // A database from before (SQLite's default 4 KB pages, already in WAL mode).
     const older = mkdtempSync(join(tmpdir(), 'footfall-db-4k-'));
@@ -56,13 +56,13 @@ describe('openDatabase', () => {
       raw.close();
       const opened = openDatabase(older);
       expect(opened.pragma('page_size', { simple: true })).toBe(4096);
-      expect(opened.pragma('wal_autocheckpoint', { simple: true })).toBe(2048);
+      expect(opened.pragma('wal_autocheckpoint', { simple: true })).toBe(1024);
       expect(opened.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
       opened.close();
     } finally {
       rmSync(older, { recursive: true, force: true });
     }
-    expect(walCheckpointPages(4096) * 4096).toBe(8 * 1024 * 1024);
+    expect(walCheckpointPages(4096) * 4096).toBe(4 * 1024 * 1024);
   });
 
   it('refuses a database written by a newer Footfall, leaving it untouched', () => {

@@ -70,9 +70,9 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): DB {
   }
 }
 
-/** Pages of write-ahead log after which it is copied into the database: ~8 MB of them. */
+/** Pages of write-ahead log after which it is copied into the database: 4 MB of them. */
 export function walCheckpointPages(pageSize: number): number {
-  return Math.round((8 * 1024 * 1024) / pageSize);
+  return Math.round((4 * 1024 * 1024) / pageSize);
 }
 
 function configure(db: DB, file: string, exclusive: boolean): void {
@@ -93,10 +93,11 @@ function configure(db: DB, file: string, exclusive: boolean): void {
     db.pragma('foreign_keys = OFF');
     db.pragma('cache_size = -32000'); // 32 MB
     db.pragma('temp_store = MEMORY');
-    // Copy the log into the database every ~8 MB (SQLite's default is 4 MB): fewer copies of
-    // the pages every commit rewrites, while one checkpoint still holds the event loop for
-    // well under the 50 ms the sweeper's slices are allowed (measured 10-20 ms here; at 16 MB
-    // it reached 35-50 ms). The setting counts pages.
+    // Copy the log into the database every 4 MB (SQLite's default with 4 KB pages). One
+    // checkpoint holds the event loop (measured 8-10 ms here; 11-24 ms at 8 MB), and one
+    // can land inside a sweeper slice right before a collector commit: with 8 MB the
+    // longest stall under the sweep benchmark reached 53 ms once, with 4 MB 23-27 ms. The
+    // collector paid ~5 % of throughput for it. The setting counts pages.
     db.pragma(`wal_autocheckpoint = ${walCheckpointPages(db.pragma('page_size', { simple: true }) as number)}`);
     // Take the lock now, not at the first write, so a second instance fails at start.
     if (exclusive) db.exec('BEGIN IMMEDIATE; COMMIT;');
