@@ -70,7 +70,7 @@ export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk
     json_object('reason', @reason, 'duration', ${DURATION_SQL}, 'events', s.events, 'pageViews', s.page_views,
       'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${ENGAGED_SQL} THEN 'true' ELSE 'false' END))
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
-export const ENDING_UPDATE_SQL = `UPDATE sessions SET status = 1, ended_at = last_at, duration = max(0, last_at - started_at) / 1000.0, end_reason = ?
+export const ENDING_UPDATE_SQL = `UPDATE sessions AS s SET status = 1, ended_at = last_at, duration = ${DURATION_MS_SQL} / 1000.0, end_reason = ?
   WHERE pk IN (SELECT pk FROM temp.ending)
   RETURNING pk, started_at, last_at, page_views, key_events, exit_page, debug, bot`;
 
