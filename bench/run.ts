@@ -11,6 +11,7 @@
  * `--soak`: 60 s of steady load at half the collector's throughput instead (issue 7).
  */
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { cpus, release, totalmem } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -258,11 +259,33 @@ function measureSqlite(a: Args, helpers: string): Measured {
   };
 }
 
+/** A Server-Sent Events client of `GET /api/live` that counts what it is sent. */
+function openLive(url: string, token: string): { stop(): { messages: number; bytes: number } } {
+  let messages = 0;
+  let bytes = 0;
+  const req = request(`${url}/api/live`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+    res.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      for (let i = chunk.indexOf('\ndata: '); i >= 0; i = chunk.indexOf('\ndata: ', i + 1)) messages++;
+    });
+  });
+  req.on('error', () => {});
+  req.end();
+  return {
+    stop() {
+      req.destroy();
+      return { messages, bytes };
+    },
+  };
+}
+
 /** 100,000 expired sessions ended while the collector answers 1,000 requests a second. */
 async function measureSweep(helpers: string): Promise<Measured> {
   log('preparing 100,000 active sessions for the sweep');
   const sw = track(startChild([join(helpers, 'sweep-server.js'), temp('sweep'), '100000'], { ipc: true }));
-  const swm = await sw.waitFor(/listening on (\S+) source (\S+)/, 180_000);
+  const swm = await sw.waitFor(/listening on (\S+) source (\S+) token (\S+)/, 180_000);
+  // FOOTFALL_BENCH_LIVE=1: the Live view is open during the sweep (a Server-Sent Events client in this process).
+  const live = process.env.FOOTFALL_BENCH_LIVE === '1' ? openLive(swm[1]!, swm[3]!) : null;
   const sweepVisitors = new Visitors({ sourceId: swm[2]!, runId: 'sweep-load' });
   const during: Array<[due: number, ms: number]> = [];
   const probeRate = 1000;
@@ -295,6 +318,10 @@ async function measureSweep(helpers: string): Promise<Measured> {
     `sweep: ended ${report.ended} in ${report.sweepMs.toFixed(0)} ms; longest event-loop stall ${report.loopMaxMs.toFixed(1)} ms; ` +
       `${report.transactions} transactions, median ${report.txMedianMs.toFixed(1)} ms, longest ${report.txMaxMs.toFixed(1)} ms (COMMIT ${report.txMaxCommitMs.toFixed(1)} ms), all together ${report.txTotalMs.toFixed(0)} ms (COMMITs ${report.txCommitTotalMs.toFixed(0)} ms); collector p99 ${p99.toFixed(0)} ms`,
   );
+  if (live) {
+    const l = live.stop();
+    log(`live stream open during the sweep: ${fmt(l.messages)} messages, ${(l.bytes / 1e6).toFixed(1)} MB`);
+  }
   if (report.ended < 100_000) throw new Error(`the sweep ended ${report.ended} sessions, not 100,000`);
   await stopChild(sw);
   return {

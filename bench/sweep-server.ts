@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   const config = loadConfig(['--port', '0', '--data-dir', dataDir, '--session-timeout', '1800', '--sweep-interval', '3600'], {});
   const ff = await Footfall.start(config, { clock, log: (m) => console.error(m) });
   await ff.sweeper.sweep(); // the catch-up sweep at start: nothing has expired yet
-  console.log(`listening on ${ff.url} source ${ff.defaultSourceId}`);
+  console.log(`listening on ${ff.url} source ${ff.defaultSourceId} token ${ff.token}`);
 
   // Times every write transaction (work, then COMMIT), to say where a long stall came from.
   const tx: Array<[total: number, commit: number]> = [];

@@ -52,6 +52,32 @@ test('Live: a POST /track shows within a second, pause holds messages back, and 
   }
 });
 
+test('Live: a sweep that ends more sessions than the stream lists leaves none of them under Active now', async ({ page }) => {
+  await d.open(page, '#/live');
+  await expect(page.getByTestId('live-status')).toContainText('Connected');
+  const n = 70;
+  const ids = Array.from({ length: n }, (_, i) => `bulk-${i}`);
+  for (const r of await Promise.all(ids.map((id) => d.track(visit(d.server.source, id, `${id}-p`, UA.desktop, 'https://shop.test/'))))) expect(r.status).toBe(200);
+  const bulk = page.getByTestId('live-active').locator('li').filter({ hasText: 'bulk-' });
+  await expect(bulk).toHaveCount(n);
+  // All of them idle for over a second, then a 1-second timeout: one sweep ends all 70 in
+  // one commit (with any other visit still open), of which the stream lists the newest 50
+  // and counts the others.
+  await new Promise((r) => setTimeout(r, 1200));
+  const settings = await d.api('/api/settings');
+  await d.api('/api/settings', { method: 'PATCH', body: { sessionTimeout: 1, sweepInterval: 0.2 } });
+  try {
+    await expect(page.getByTestId('live-ended-not-listed')).toHaveText(/^\+\d+ not listed$/, { timeout: 5000 });
+    expect(Number((await page.getByTestId('live-ended-not-listed').innerText()).replace(/\D/g, ''))).toBeGreaterThanOrEqual(n - 50);
+    // The 20 without a message of their own leave the active list too (it is reloaded).
+    await expect(bulk).toHaveCount(0);
+    await expect(page.getByTestId('live-ended').locator('li').filter({ hasText: 'bulk-' })).toHaveCount(50);
+    await d.shot(page, 'live-bulk');
+  } finally {
+    await d.api('/api/settings', { method: 'PATCH', body: { sessionTimeout: settings.sessionTimeout, sweepInterval: settings.sweepInterval } });
+  }
+});
+
 test('Simulator: events go to the one debug session and the visit count stays; Settings deletes debug data', async ({ page }) => {
   await d.open(page, '#/simulator');
   await page.getByTestId('sim-profile').fill('sim-e2e');

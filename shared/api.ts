@@ -95,7 +95,16 @@ export interface SourceView {
 export type LiveMessage =
   | { kind: 'event'; event: EventView }
   | { kind: 'session-started'; session: SessionView }
-  | { kind: 'session-ended'; session: SessionView };
+  | { kind: 'session-ended'; session: SessionView }
+  /** What one commit did beyond LIVE_LIMITS (or a client too slow to read was not sent): reload the active sessions. */
+  | { kind: 'skipped'; events: number; sessionsStarted: number; sessionsEnded: number };
+
+/**
+ * The most of each kind the live stream sends for one commit (the newest ones), and what the
+ * Live view keeps. A large sweep ends thousands of sessions in one commit; the view shows the
+ * last 50 of them and reloads the active list, instead of parsing a message for each.
+ */
+export const LIVE_LIMITS = { events: 200, sessionsStarted: 200, sessionsEnded: 50 } as const;
 
 export interface SettingsView {
   sessionTimeout: number;

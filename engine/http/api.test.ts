@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LiveMessage } from '../../shared/api';
+import { LIVE_LIMITS, type LiveMessage } from '../../shared/api';
 import { startTestFootfall, type TestFootfall } from '../testing';
 
 let t: TestFootfall;
@@ -138,35 +138,65 @@ describe('sources', () => {
   });
 });
 
+/** Reads `GET /api/live` into a list of messages. */
+async function openLive(t: TestFootfall): Promise<{ messages: LiveMessage[]; close(): void }> {
+  const messages: LiveMessage[] = [];
+  const req = request({ host: '127.0.0.1', port: t.ff.port, path: '/api/live', headers: { authorization: `Bearer ${t.token}` } });
+  await new Promise<void>((resolve, reject) => {
+    req.on('response', (res) => {
+      expect(res.headers['content-type']).toContain('text/event-stream');
+      let buf = '';
+      res.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        let i: number;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const data = block.split('\n').find((l) => l.startsWith('data: '));
+          if (data) messages.push(JSON.parse(data.slice(6)) as LiveMessage);
+        }
+      });
+      resolve();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  return { messages, close: () => req.destroy() };
+}
+
+async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('live stream', () => {
   it('sends session starts, events and ends as Server-Sent Events', async () => {
-    const messages: LiveMessage[] = [];
-    const req = request({ host: '127.0.0.1', port: t.ff.port, path: '/api/live', headers: { authorization: `Bearer ${t.token}` } });
-    const opened = new Promise<void>((resolve, reject) => {
-      req.on('response', (res) => {
-        expect(res.headers['content-type']).toContain('text/event-stream');
-        let buf = '';
-        res.on('data', (chunk: Buffer) => {
-          buf += chunk.toString();
-          let i: number;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const data = block.split('\n').find((l) => l.startsWith('data: '));
-            if (data) messages.push(JSON.parse(data.slice(6)) as LiveMessage);
-          }
-        });
-        resolve();
-      });
-      req.on('error', reject);
-    });
-    req.end();
-    await opened;
+    const live = await openLive(t);
+    const messages = live.messages;
     await t.track(visit(t, 'L1', 'P1'));
     await t.api('POST', '/api/sessions/L1/end');
-    const deadline = Date.now() + 2000;
-    while (messages.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    req.destroy();
+    await until(() => messages.length >= 5);
+    live.close();
     expect(messages.map((m) => (m.kind === 'event' ? m.event.type : m.kind))).toEqual(['session-started', 'profile-created', 'visit-started', 'page-view', 'visit-ended', 'session-ended']);
+  });
+
+  it('sends the newest of a sweep that ends many sessions at once, then says what it left out', async () => {
+    await Promise.all(Array.from({ length: 250 }, (_, i) => t.track(visit(t, `bulk-${i}`, `bulk-p${i}`))));
+    const live = await openLive(t);
+    t.clock.advance(61_000);
+    expect(await t.sweep()).toBe(250);
+    await until(() => live.messages.some((m) => m.kind === 'skipped'));
+    live.close();
+    const kinds = live.messages.map((m) => m.kind);
+    // One commit: the last 200 of its 250 visit-ended events, the last 50 sessions it ended, then the count of the rest.
+    expect(kinds).toEqual([...Array(LIVE_LIMITS.events).fill('event'), ...Array(LIVE_LIMITS.sessionsEnded).fill('session-ended'), 'skipped']);
+    expect(live.messages.at(-1)).toEqual({ kind: 'skipped', events: 50, sessionsStarted: 0, sessionsEnded: 200 });
+    const endedIds = live.messages.flatMap((m) => (m.kind === 'session-ended' ? [m.session.id] : []));
+    const lastEvents = live.messages.flatMap((m) => (m.kind === 'event' ? [m.event] : []));
+    expect(lastEvents.every((e) => e.type === 'visit-ended')).toBe(true);
+    // The listed sessions are the ones ended last, and their visit-ended events are among those sent.
+    expect(new Set(endedIds).size).toBe(50);
+    const sentFor = new Set(lastEvents.map((e) => e.session.id));
+    for (const id of endedIds) expect(sentFor.has(id)).toBe(true);
   });
 });

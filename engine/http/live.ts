@@ -1,20 +1,69 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { LiveMessage } from '../../shared/api';
+import { LIVE_LIMITS, type LiveMessage } from '../../shared/api';
 import type { CommitNotice, SessionEngine } from '../sessions/engine';
 import type { ListQueries } from '../queries/lists';
 
+type Skipped = Extract<LiveMessage, { kind: 'skipped' }>;
+
 /**
- * The live stream (`GET /api/live`): Server-Sent Events of every committed event and of
- * sessions starting and ending. Work is done only while someone is listening.
+ * A client with this much of the stream not yet taken by its socket is not reading (a frozen
+ * page): it is sent nothing more until it has caught up, then told what it missed.
+ */
+const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Commits are sent together at most this often: the Live view redraws once a frame anyway,
+ * and a sweep commits a chunk every few milliseconds. The first commit after a quiet spell
+ * goes out at once.
+ */
+const WINDOW_MS = 100;
+
+/** Primary keys of one kind, the newest `limit` of them, and how many older ones were dropped. */
+class Newest {
+  keys: number[] = [];
+  dropped = 0;
+  constructor(private readonly limit: number) {}
+  add(list: readonly number[]): void {
+    for (const k of list) this.keys.push(k);
+    if (this.keys.length > this.limit * 2) this.trim();
+  }
+  trim(): readonly number[] {
+    const over = this.keys.length - this.limit;
+    if (over > 0) {
+      this.keys.splice(0, over);
+      this.dropped += over;
+    }
+    return this.keys;
+  }
+}
+
+function sse(m: LiveMessage): string {
+  return `event: ${m.kind}\ndata: ${JSON.stringify(m)}\n\n`;
+}
+
+/**
+ * The live stream (`GET /api/live`): Server-Sent Events of committed events and of
+ * sessions starting and ending. Commits are sent together at most every WINDOW_MS, at most
+ * LIVE_LIMITS of each kind (the newest), then a `skipped` message when there were more.
+ * Work is done only while someone is listening.
  */
 export class LiveHub {
-  private readonly clients = new Set<FastifyReply>();
+  /** Each client, and what it was not sent while it was not reading. */
+  private readonly clients = new Map<FastifyReply, Skipped | null>();
   private unsubscribe: (() => void) | null = null;
   private ping: NodeJS.Timeout | null = null;
+  /** Commits not sent yet (inside the window), and when the last send was. */
+  private started = new Newest(LIVE_LIMITS.sessionsStarted);
+  private events = new Newest(LIVE_LIMITS.events);
+  private ended = new Newest(LIVE_LIMITS.sessionsEnded);
+  private timer: NodeJS.Timeout | null = null;
+  private lastSent = -Infinity;
 
   constructor(
     private readonly engine: SessionEngine,
     private readonly queries: ListQueries,
+    /** How often at most commits are sent, ms (tests: 0, each commit at once). */
+    private readonly windowMs = WINDOW_MS,
   ) {}
 
   get size(): number {
@@ -36,10 +85,10 @@ export class LiveHub {
       return;
     }
     reply.raw.write(': footfall live stream\nretry: 2000\n\n');
-    this.clients.add(reply);
+    this.clients.set(reply, null);
     req.raw.on('close', () => this.detach(reply));
     if (!this.unsubscribe) {
-      this.unsubscribe = this.engine.onCommit((n) => this.broadcast(n));
+      this.unsubscribe = this.engine.onCommit((n) => this.collect(n));
       this.ping = setInterval(() => this.write(': ping\n\n'), 15_000);
       this.ping.unref();
     }
@@ -55,26 +104,80 @@ export class LiveHub {
     this.unsubscribe = null;
     if (this.ping) clearInterval(this.ping);
     this.ping = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.reset();
   }
 
-  private broadcast(n: CommitNotice): void {
-    const messages: LiveMessage[] = [];
-    for (const session of this.queries.getSessionsByPk(n.started)) messages.push({ kind: 'session-started', session });
-    for (const event of this.queries.getEventsByPk(n.events)) messages.push({ kind: 'event', event });
-    for (const session of this.queries.getSessionsByPk(n.ended)) messages.push({ kind: 'session-ended', session });
+  private reset(): void {
+    this.started = new Newest(LIVE_LIMITS.sessionsStarted);
+    this.events = new Newest(LIVE_LIMITS.events);
+    this.ended = new Newest(LIVE_LIMITS.sessionsEnded);
+  }
+
+  /** Adds a commit to the window, and sends the window when it is due. */
+  private collect(n: CommitNotice): void {
+    this.started.add(n.started);
+    this.events.add(n.events);
+    this.ended.add(n.ended);
+    if (this.timer) return;
+    const wait = this.lastSent + this.windowMs - performance.now();
+    if (wait <= 0) this.send();
+    else this.timer = setTimeout(() => this.send(), wait);
+  }
+
+  /** Sends what the window holds to every client that is reading. */
+  private send(): void {
+    this.timer = null;
+    this.lastSent = performance.now();
+    const started = this.started.trim();
+    const events = this.events.trim();
+    const ended = this.ended.trim();
+    const total: Skipped = {
+      kind: 'skipped',
+      events: events.length + this.events.dropped,
+      sessionsStarted: started.length + this.started.dropped,
+      sessionsEnded: ended.length + this.ended.dropped,
+    };
+    const skipped: Skipped = { kind: 'skipped', events: this.events.dropped, sessionsStarted: this.started.dropped, sessionsEnded: this.ended.dropped };
+    let chunk: string | null = null;
+    for (const [c, missed] of this.clients) {
+      if (c.raw.writableLength > SLOW_CLIENT_BYTES) {
+        this.clients.set(c, missed === null ? total : add(missed, total));
+        continue;
+      }
+      // Read only what someone will be sent: the newest of each kind, then what was left out.
+      chunk ??= this.messages(started, events, ended, skipped);
+      if (missed !== null) {
+        this.clients.set(c, null);
+        c.raw.write(sse(missed));
+      }
+      c.raw.write(chunk);
+    }
+    this.reset();
+  }
+
+  private messages(started: readonly number[], events: readonly number[], ended: readonly number[], skipped: Skipped): string {
     let chunk = '';
-    for (const m of messages) chunk += `event: ${m.kind}\ndata: ${JSON.stringify(m)}\n\n`;
-    this.write(chunk);
+    for (const session of this.queries.getSessionsByPk(started)) chunk += sse({ kind: 'session-started', session });
+    for (const event of this.queries.getEventsByPk(events)) chunk += sse({ kind: 'event', event });
+    for (const session of this.queries.getSessionsByPk(ended)) chunk += sse({ kind: 'session-ended', session });
+    if (skipped.events + skipped.sessionsStarted + skipped.sessionsEnded > 0) chunk += sse(skipped);
+    return chunk;
   }
 
   private write(chunk: string): void {
-    for (const c of this.clients) c.raw.write(chunk);
+    for (const c of this.clients.keys()) c.raw.write(chunk);
   }
 
   /** Ends every stream (at shutdown, so the server can close). */
   close(): void {
-    for (const c of this.clients) c.raw.end();
+    for (const c of this.clients.keys()) c.raw.end();
     this.clients.clear();
     this.stopListening();
   }
+}
+
+function add(a: Skipped, b: Skipped): Skipped {
+  return { kind: 'skipped', events: a.events + b.events, sessionsStarted: a.sessionsStarted + b.sessionsStarted, sessionsEnded: a.sessionsEnded + b.sessionsEnded };
 }

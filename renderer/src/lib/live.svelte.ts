@@ -1,9 +1,11 @@
-import type { EventView, LiveMessage, Page, SessionView } from '../../../shared/api';
+import { LIVE_LIMITS, type EventView, type LiveMessage, type Page, type SessionView } from '../../../shared/api';
 import { api } from './api';
 
-const MAX_EVENTS = 200;
-const MAX_ENDED = 50;
+const MAX_EVENTS = LIVE_LIMITS.events;
+const MAX_ENDED = LIVE_LIMITS.sessionsEnded;
 const MAX_QUEUED = 5000;
+/** After the stream skipped part of a commit, the active list is reloaded this much later (once for a whole sweep's burst). */
+const RELOAD_AFTER_MS = 300;
 
 /**
  * The live stream (`GET /api/live`, Server-Sent Events) folded into three lists: events as
@@ -16,6 +18,8 @@ export class LiveFeed {
   ended = $state.raw<SessionView[]>([]);
   paused = $state(false);
   queued = $state(0);
+  /** Sessions that ended while the view was open but were not listed (large commits send their newest). */
+  endedNotListed = $state(0);
   status = $state<'connecting' | 'open' | 'reconnecting'>('connecting');
 
   #source: EventSource | null = null;
@@ -24,6 +28,10 @@ export class LiveFeed {
   #early: LiveMessage[] | null = [];
   #batch: LiveMessage[] = [];
   #frame = 0;
+  #reload: ReturnType<typeof setTimeout> | null = null;
+  #loading = false;
+  #loadAgain = false;
+  #reloadOnResume = false;
 
   start(): void {
     const es = new EventSource('/api/live');
@@ -36,7 +44,7 @@ export class LiveFeed {
     es.onerror = () => {
       this.status = es.readyState === EventSource.CLOSED ? 'connecting' : 'reconnecting';
     };
-    for (const kind of ['event', 'session-started', 'session-ended'] as const) {
+    for (const kind of ['event', 'session-started', 'session-ended', 'skipped'] as const) {
       es.addEventListener(kind, (e) => this.receive(JSON.parse((e as MessageEvent<string>).data) as LiveMessage));
     }
     void this.loadActive();
@@ -47,14 +55,47 @@ export class LiveFeed {
     this.#source = null;
     if (this.#frame !== 0) cancelAnimationFrame(this.#frame);
     this.#frame = 0;
+    if (this.#reload !== null) clearTimeout(this.#reload);
+    this.#reload = null;
   }
 
+  /**
+   * Loads the active sessions from the server (the truth), holding back the messages that
+   * arrive meanwhile and applying them after it. One load at a time: asked during one, it
+   * loads again after.
+   */
   private async loadActive(): Promise<void> {
-    const page = await api<Page<SessionView>>('/api/sessions?status=active&limit=500');
-    this.active = page.items;
-    const early = this.#early ?? [];
-    this.#early = null;
-    this.applyAll(early);
+    if (this.#loading) {
+      this.#loadAgain = true;
+      return;
+    }
+    this.#loading = true;
+    this.#early ??= [];
+    try {
+      const page = await api<Page<SessionView>>('/api/sessions?status=active&limit=500');
+      this.active = page.items;
+    } catch {
+      // Keep the list as it is; the next reload or reconnect brings it up to date.
+    } finally {
+      const early = this.#early ?? [];
+      this.#early = null;
+      this.#loading = false;
+      this.applyAll(early);
+    }
+    if (this.#loadAgain) {
+      this.#loadAgain = false;
+      void this.loadActive();
+    }
+  }
+
+  private reloadSoon(): void {
+    if (this.#reload !== null || this.#source === null) return;
+    this.#reload = setTimeout(() => {
+      this.#reload = null;
+      // Paused, the lists stay still: reload when resumed.
+      if (this.paused) this.#reloadOnResume = true;
+      else void this.loadActive();
+    }, RELOAD_AFTER_MS);
   }
 
   private receive(m: LiveMessage): void {
@@ -63,7 +104,11 @@ export class LiveFeed {
       return;
     }
     if (this.paused) {
-      if (this.#queue.length >= MAX_QUEUED) this.#queue.shift();
+      if (this.#queue.length >= MAX_QUEUED) {
+        // Dropping the oldest leaves the active list behind: reload it when resumed.
+        this.#queue.shift();
+        this.#reloadOnResume = true;
+      }
       this.#queue.push(m);
       this.queued = this.#queue.length;
       return;
@@ -93,6 +138,10 @@ export class LiveFeed {
     this.#queue = [];
     this.queued = 0;
     this.applyAll(q);
+    if (this.#reloadOnResume) {
+      this.#reloadOnResume = false;
+      void this.loadActive();
+    }
   }
 
   /** Folds messages (oldest first) into the three lists, each list replaced once. */
@@ -101,6 +150,7 @@ export class LiveFeed {
     const newEvents: EventView[] = [];
     const active = new Map(this.active.map((s) => [s.id, s]));
     let ended = this.ended;
+    let skipped = false;
     for (const m of messages) {
       switch (m.kind) {
         case 'event': {
@@ -125,8 +175,14 @@ export class LiveFeed {
           active.delete(m.session.id);
           ended = [m.session, ...ended.filter((s) => s.id !== m.session.id)];
           break;
+        case 'skipped':
+          // Sessions started or ended without a message of their own: the active list is stale.
+          skipped = true;
+          this.endedNotListed += m.sessionsEnded;
+          break;
       }
     }
+    if (skipped) this.reloadSoon();
     if (newEvents.length > 0) this.events = [...newEvents.slice(-MAX_EVENTS).reverse(), ...this.events].slice(0, MAX_EVENTS);
     this.active = [...active.values()].sort((a, b) => Date.parse(b.metadata.time.insert) - Date.parse(a.metadata.time.insert));
     this.ended = ended.slice(0, MAX_ENDED);
