@@ -263,10 +263,15 @@ function measureSqlite(a: Args, helpers: string): Measured {
 function openLive(url: string, token: string): { stop(): { messages: number; bytes: number } } {
   let messages = 0;
   let bytes = 0;
+  // The end of the last chunk, so a message end split between two chunks counts once.
+  let tail = '';
   const req = request(`${url}/api/live`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
-    res.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      for (let i = chunk.indexOf('\ndata: '); i >= 0; i = chunk.indexOf('\ndata: ', i + 1)) messages++;
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      bytes += Buffer.byteLength(chunk);
+      const text = tail + chunk;
+      for (let i = text.indexOf('\ndata: '); i >= 0; i = text.indexOf('\ndata: ', i + 1)) messages++;
+      tail = text.slice(-6);
     });
   });
   req.on('error', () => {});

@@ -96,13 +96,14 @@ export type LiveMessage =
   | { kind: 'event'; event: EventView }
   | { kind: 'session-started'; session: SessionView }
   | { kind: 'session-ended'; session: SessionView }
-  /** What one commit did beyond LIVE_LIMITS (or a client too slow to read was not sent): reload the active sessions. */
+  /** How many of each kind one send left out (beyond LIVE_LIMITS, or while the client was not reading): reload the active sessions. */
   | { kind: 'skipped'; events: number; sessionsStarted: number; sessionsEnded: number };
 
 /**
- * The most of each kind the live stream sends for one commit (the newest ones), and what the
- * Live view keeps. A large sweep ends thousands of sessions in one commit; the view shows the
- * last 50 of them and reloads the active list, instead of parsing a message for each.
+ * The most of each kind the live stream sends at once (the newest; commits within 100 ms go
+ * together), and what the Live view keeps. A large sweep ends thousands of sessions in a
+ * burst of commits; the view shows the last 50 and reloads the active list, instead of
+ * parsing a message for each.
  */
 export const LIVE_LIMITS = { events: 200, sessionsStarted: 200, sessionsEnded: 50 } as const;
 
