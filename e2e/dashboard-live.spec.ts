@@ -69,7 +69,7 @@ test('Live: a sweep that ends more sessions than the stream lists leaves none of
   try {
     await expect(page.getByTestId('live-ended-not-listed')).toHaveText(/^\+\d+ not listed$/, { timeout: 5000 });
     expect(Number((await page.getByTestId('live-ended-not-listed').innerText()).replace(/\D/g, ''))).toBeGreaterThanOrEqual(n - 50);
-    // The 20 without a message of their own leave the active list too (it is reloaded).
+    // Those without a message of their own leave the active list too (it is reloaded).
     await expect(bulk).toHaveCount(0);
     await expect(page.getByTestId('live-ended').locator('li').filter({ hasText: 'bulk-' })).toHaveCount(50);
     await d.shot(page, 'live-bulk');

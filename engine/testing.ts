@@ -68,3 +68,12 @@ export async function startTestFootfall(opts: { sessionTimeout?: number; dir?: s
     },
   };
 }
+
+/** Waits until `cond()` holds, checking every 10 ms; throws after `ms`. */
+export async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`still waiting after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

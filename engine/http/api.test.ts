@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIVE_LIMITS, type LiveMessage } from '../../shared/api';
-import { startTestFootfall, type TestFootfall } from '../testing';
+import { startTestFootfall, until, type TestFootfall } from '../testing';
 
 let t: TestFootfall;
 beforeEach(async () => {
@@ -164,18 +164,13 @@ async function openLive(t: TestFootfall): Promise<{ messages: LiveMessage[]; clo
   return { messages, close: () => req.destroy() };
 }
 
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-}
-
 describe('live stream', () => {
   it('sends session starts, events and ends as Server-Sent Events', async () => {
     const live = await openLive(t);
     const messages = live.messages;
     await t.track(visit(t, 'L1', 'P1'));
     await t.api('POST', '/api/sessions/L1/end');
-    await until(() => messages.length >= 5);
+    await until(() => messages.length >= 5, 2000);
     live.close();
     expect(messages.map((m) => (m.kind === 'event' ? m.event.type : m.kind))).toEqual(['session-started', 'profile-created', 'visit-started', 'page-view', 'visit-ended', 'session-ended']);
   });
@@ -185,10 +180,10 @@ describe('live stream', () => {
     const live = await openLive(t);
     t.clock.advance(61_000);
     expect(await t.sweep()).toBe(250);
-    await until(() => live.messages.some((m) => m.kind === 'skipped'));
+    await until(() => live.messages.some((m) => m.kind === 'skipped'), 2000);
     live.close();
     const kinds = live.messages.map((m) => m.kind);
-    // One commit: the last 200 of its 250 visit-ended events, the last 50 sessions it ended, then the count of the rest.
+    // One commit, sent at once: the last 200 of its 250 visit-ended events, the last 50 sessions it ended, then the count of the rest.
     expect(kinds).toEqual([...Array(LIVE_LIMITS.events).fill('event'), ...Array(LIVE_LIMITS.sessionsEnded).fill('session-ended'), 'skipped']);
     expect(live.messages.at(-1)).toEqual({ kind: 'skipped', events: 50, sessionsStarted: 0, sessionsEnded: 200 });
     const endedIds = live.messages.flatMap((m) => (m.kind === 'session-ended' ? [m.session.id] : []));

@@ -1,19 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sweeper } from './sweeper';
 import type { SessionEngine } from './engine';
+import { until } from '../testing';
 
 /**
  * A sweep that fails (the disk is full) must not take the process down: in plain Node an
  * unhandled rejection ends it, and the timer-driven sweeps have nobody awaiting them.
  */
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`still waiting after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('the sweeper on a failing disk', () => {
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown) => unhandled.push(e);
