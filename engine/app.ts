@@ -91,6 +91,7 @@ export class Footfall {
         dataDir: config.dataDir,
         retentionDays: stored.retentionDays ?? 0,
         keyEventTypes: stored.keyEventTypes ?? [...DEFAULT_KEY_EVENT_TYPES],
+        fromFlags: config.explicit.filter((k): k is 'sessionTimeout' | 'sweepInterval' => k === 'sessionTimeout' || k === 'sweepInterval'),
       };
       const engine = new SessionEngine({ db, clock, sessionTimeoutMs: current.sessionTimeout * 1000, keyEventTypes: current.keyEventTypes });
       const sweeper = new Sweeper(engine, {

@@ -23,6 +23,6 @@ export interface AppContext {
   /** The built browser tracker (`liliput.min.js`), or null where it is not built. */
   trackerFile: string | null;
   settings(): SettingsView;
-  updateSettings(patch: Partial<Omit<SettingsView, 'dataDir'>>): SettingsView;
+  updateSettings(patch: Partial<Omit<SettingsView, 'dataDir' | 'fromFlags'>>): SettingsView;
   log(msg: string): void;
 }

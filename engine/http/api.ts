@@ -22,12 +22,14 @@ const sessionQuery = z.object({
   to: timeParam.optional(),
   debug: boolParam.optional(),
   bot: boolParam.optional(),
+  total: boolParam.optional(),
 });
 
 const profileQuery = z.object({
   ...pageParams,
   sort: z.enum(Object.keys(PROFILE_SORTS) as [ProfileSort, ...ProfileSort[]]).optional(),
   debug: boolParam.optional(),
+  bot: boolParam.optional(),
 });
 
 const eventQuery = z.object({
@@ -73,8 +75,9 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/sessions', async (req) => {
     const q = parseWith(sessionQuery, req.query);
-    const { limit, cursor, order, sort, ...filter } = q;
-    return queries.listSessions(filter, { limit, cursor, order, sort });
+    const { limit, cursor, order, sort, total, ...filter } = q;
+    const page = queries.listSessions(filter, { limit, cursor, order, sort });
+    return total ? { ...page, total: queries.countSessions(filter) } : page;
   });
 
   app.get('/api/sessions/:id', async (req) => {
