@@ -21,6 +21,7 @@ const rangeParams = {
 };
 
 const rangeQuery = z.object(rangeParams);
+const overviewQuery = z.object({ ...rangeParams, compareFrom: timeParam.optional(), compareTo: timeParam.optional() });
 const timeseriesQuery = z.object({ ...rangeParams, interval: z.enum(['hour', 'day']).optional() });
 const breakdownQuery = z.object({
   ...rangeParams,
@@ -37,6 +38,18 @@ function toRequest(q: z.infer<typeof rangeQuery>, now: number): StatsRequest {
   return { from, to, tz: q.tz ?? 'UTC', bots: q.bots ?? false, debug: q.debug ?? false };
 }
 
+/** The range the overview compares with, when asked for one (both ends, in order, not too long). */
+function toCompare(q: z.infer<typeof overviewQuery>): { from: number; to: number } | undefined {
+  const { compareFrom: from, compareTo: to } = q;
+  if (from === undefined && to === undefined) return undefined;
+  if (from === undefined || to === undefined) {
+    throw new HttpError(400, `${from === undefined ? 'compareFrom' : 'compareTo'}: give both compareFrom and compareTo, or neither.`);
+  }
+  if (from > to) throw new HttpError(400, 'compareFrom: must not be after `compareTo`.');
+  if (to - from > MAX_RANGE_DAYS * DAY_MS) throw new HttpError(400, `compareTo: the comparison range is longer than ${MAX_RANGE_DAYS} days; ask for a shorter one.`);
+  return { from, to };
+}
+
 /**
  * The dashboard's stats routes, `GET /api/stats/...` (behind the admin token). All take the
  * range parameters of shared/stats.ts; each answers from the rollups in a few milliseconds.
@@ -45,7 +58,10 @@ export function registerStats(app: FastifyInstance, ctx: AppContext): void {
   const stats = new StatsQueries(ctx.db, () => ctx.settings().keyEventTypes);
   const now = () => ctx.clock.now();
 
-  app.get('/api/stats/overview', async (req) => stats.overview(toRequest(parseWith(rangeQuery, req.query), now())));
+  app.get('/api/stats/overview', async (req) => {
+    const q = parseWith(overviewQuery, req.query);
+    return stats.overview(toRequest(q, now()), toCompare(q));
+  });
 
   app.get('/api/stats/timeseries', async (req) => {
     const q = parseWith(timeseriesQuery, req.query);

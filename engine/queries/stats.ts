@@ -88,6 +88,16 @@ const HOURLY_SESSIONS = `SELECT t, sum(sessions) AS sessions, sum(new_profiles) 
 
 const SESSIONS_IN_RANGE = `SELECT coalesce(sum(sessions), 0) FROM (${EDGES('SELECT sessions FROM agg_sessions', '1')})`;
 
+/**
+ * The range's sessions still going, as they stand (the rollups count a session's length and
+ * pages once it has ended). Read through the active sessions' own index: a few hundred rows
+ * at most. Their length so far follows the engine's rule: start to last activity, never
+ * negative (engine.ts DURATION_MS_SQL).
+ */
+const activeSoFar = (classSql: string): string => `SELECT count(*) AS n, coalesce(sum(max(0, last_at - started_at)), 0) / 1000.0 AS seconds,
+  coalesce(sum(page_views), 0) AS pageViews FROM sessions INDEXED BY sessions_active
+  WHERE status = 0 AND started_at >= ? AND started_at < ? AND ${classSql}`;
+
 
 interface PeriodFigures {
   visitors: number;
@@ -159,23 +169,31 @@ export class StatsQueries {
       events += row.n;
       if (PAGE_VIEW_TYPES.has(row.value)) pageViews += row.n;
     }
+    const active = this.st.get(activeSoFar(sessionClassSql(r))).get(b.fromH * HOUR_MS, b.toH * HOUR_MS) as { n: number; seconds: number; pageViews: number };
+    // Averages over every session of the range, one still going as it stands; bounce over
+    // the ended ones, since whether a visit was engaged is decided when it ends.
+    const counted = s.ended + active.n;
     return {
       visitors: this.distinctVisitors(b, r),
       sessions: s.sessions,
       pageViews,
       events,
-      avgDuration: s.ended > 0 ? s.durationSum / s.ended : null,
+      avgDuration: counted > 0 ? (s.durationSum + active.seconds) / counted : null,
       bounceRate: s.ended > 0 ? 1 - s.engaged / s.ended : null,
-      pagesPerSession: s.ended > 0 ? s.pageViews / s.ended : null,
+      pagesPerSession: counted > 0 ? (s.pageViews + active.pageViews) / counted : null,
       ended: s.ended,
     };
   }
 
-  /** KPI figures of the range and of the range of equal length just before it. */
-  overview(r: StatsRequest): OverviewStats {
+  /**
+   * KPI figures of the range and of the range compared with: `compare` when given (the
+   * dashboard knows its calendar periods: last month, the same stretch of it), else the
+   * range of equal length just before.
+   */
+  overview(r: StatsRequest, compare?: { from: number; to: number }): OverviewStats {
     const b = toBuckets(r.from, r.to);
     const len = b.toH - b.fromH;
-    const prevB = toBuckets((b.fromH - len) * HOUR_MS, b.fromH * HOUR_MS);
+    const prevB = compare ? toBuckets(compare.from, compare.to) : toBuckets((b.fromH - len) * HOUR_MS, b.fromH * HOUR_MS);
     const cur = this.period(b, r);
     const prev = this.period(prevB, r);
     const kpi = (k: keyof PeriodFigures): Kpi => ({ value: cur[k], previous: prev[k] });
