@@ -28,6 +28,7 @@ const sessionQuery = z.object({
 const profileQuery = z.object({
   ...pageParams,
   sort: z.enum(Object.keys(PROFILE_SORTS) as [ProfileSort, ...ProfileSort[]]).optional(),
+  id: z.string().max(128).optional(),
   debug: boolParam.optional(),
   bot: boolParam.optional(),
 });

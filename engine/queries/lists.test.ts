@@ -143,6 +143,12 @@ describe('people, bots and debug traffic in the other lists', () => {
     expect(new Set(allProfiles('{"bot": true}').map((p) => p.id))).toEqual(want);
   });
 
+  it('finds one profile by id, or none (where the profile route would answer 404)', () => {
+    const [p] = profiles();
+    expect(t.ff.ctx.queries.listProfiles({ id: p!.id }, { limit: 1 }).items.map((x) => x.id)).toEqual([p!.id]);
+    expect(t.ff.ctx.queries.listProfiles({ id: 'nobody-here' }, { limit: 1 }).items).toEqual([]);
+  });
+
   it('tells of every event whether its session is a bot’s', () => {
     const bot = rows.find((s) => s.bot === 1)!;
     const person = rows.find((s) => s.bot === 0 && s.debug === 0)!;

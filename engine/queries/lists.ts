@@ -36,6 +36,8 @@ export interface SessionFilter {
 }
 
 export interface ProfileFilter {
+  /** This one profile (a list of it or of none, where `GET /api/profiles/:id` would answer 404). */
+  id?: string;
   /** Made only by debug traffic (or not). */
   debug?: boolean;
   /** Made only by bots (or not). */
@@ -196,6 +198,10 @@ export class ListQueries {
     if (f.debug !== undefined) {
       where.push('p.debug = ?');
       params.push(f.debug ? 1 : 0);
+    }
+    if (f.id !== undefined) {
+      where.push('p.id = ?');
+      params.push(f.id);
     }
     if (f.bot !== undefined) where.push(f.bot ? botOnlyProfile('p') : `NOT ${botOnlyProfile('p')}`);
     const sort = o.sort ?? 'lastSeen';

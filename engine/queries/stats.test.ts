@@ -209,6 +209,7 @@ describe('StatsQueries against the base tables', () => {
     expect(top.total).toBe(all.total);
     expect(top.other).toBe(all.total - all.items.slice(0, 3).reduce((a, x) => a + x.n, 0));
     expect(top.other).toBeGreaterThan(0);
+    expect(top.otherValues).toBe(all.items.length - 3);
   });
 
   it.each(ranges)('time series and heat map add up to the sessions, in the zone asked for (%#)', (r) => {

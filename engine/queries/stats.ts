@@ -255,10 +255,10 @@ export class StatsQueries {
     const ordered = dim === 'duration' ? DURATION_BUCKET_LABELS : dim === 'visit_number' ? VISIT_NUMBER_LABELS : null;
     if (ordered !== null) {
       const byValue = new Map(rows.map((x) => [x.value, x.n]));
-      return { range: this.range(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0 };
+      return { range: this.range(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0, otherValues: 0 };
     }
     const items = rows.slice(0, limit);
-    return { range: this.range(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0) };
+    return { range: this.range(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0), otherValues: rows.length - items.length };
   }
 
   /** Sessions started by weekday and hour of day on the zone's clock. */
