@@ -3,6 +3,9 @@
  * traffic toggle), so any view can be bookmarked or shared as it is.
  */
 
+/** The page of a list: the cursors of the pages before it and of it, `.`-separated. */
+export const PAGE_PARAM = 'cursor';
+
 /** Parameters that follow the user from view to view. */
 export const GLOBAL_PARAMS = ['range', 'from', 'to', 'all'] as const;
 
@@ -78,9 +81,13 @@ class Router {
     return `#${path}${s === '' ? '' : `?${s}`}`;
   }
 
-  /** Changes parameters of the current view (null removes one). */
+  /**
+   * Changes parameters of the current view (null removes one). A list's page (`cursor`)
+   * belongs to its filters: any other change goes back to the first page.
+   */
   update(patch: ParamPatch, opts: { replace?: boolean } = {}): void {
     const q = new URLSearchParams(this.search);
+    if (!(PAGE_PARAM in patch)) q.delete(PAGE_PARAM);
     for (const [k, v] of Object.entries(patch)) {
       if (v === null || v === undefined || v === '') q.delete(k);
       else q.set(k, v);
