@@ -27,6 +27,9 @@ export interface SeedOptions {
 }
 
 export interface SeedResult {
+  /** Events planned: the budget, Footfall's own events (profile-created, visit-started, visit-ended) included. */
+  planned: number;
+  /** Events stored: a little fewer (visits still active at the end have no visit-ended yet; debug ones start no visit). */
   events: number;
   sessions: number;
   profiles: number;
@@ -250,6 +253,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     db.exec('COMMIT');
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
+      planned,
       events: count('SELECT count(*) FROM events'),
       sessions: count('SELECT count(*) FROM sessions'),
       profiles: count('SELECT count(*) FROM profiles'),
