@@ -46,6 +46,11 @@ export function shortId(id: string): string {
 const toDate = (v: string | number | Date): Date => (v instanceof Date ? v : new Date(v));
 export const dateTime = (v: string | number | Date | null | undefined): string => (v === null || v === undefined ? '–' : dateTimeFmt.format(toDate(v)));
 export const dateTimeSec = (v: string | number | Date): string => dateTimeSecFmt.format(toDate(v));
+/** A date and time for a narrow table cell: without the year when it is this year's. */
+export const when = (v: string | number | Date): string => {
+  const d = toDate(v);
+  return d.getFullYear() === new Date().getFullYear() ? shortDayTime.format(d) : dateTimeFmt.format(d);
+};
 export const time = (v: string | number | Date): string => timeFmt.format(toDate(v));
 export const date = (v: string | number | Date | null | undefined): string => (v === null || v === undefined ? '–' : dateFmt.format(toDate(v)));
 export const day = (v: string | number | Date): string => shortDay.format(toDate(v));
