@@ -9,9 +9,14 @@ import { registerStats } from './stats';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installErrorHandlers } from './errors';
+import { installRequestChecks } from './guards';
+import { repeatedParam } from './query';
+import { installWriteGuard } from './origin';
 import { LiveHub } from './live';
 
 const PUBLIC_PREFIXES = ['/track', '/tracker', '/health'];
+
+const isApiPath = (path: string): boolean => path.startsWith('/api/') || path === '/api';
 
 function isPublic(url: string): boolean {
   return PUBLIC_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`) || url.startsWith(`${p}.`));
@@ -59,6 +64,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, app.getDefaultJsonParser('remove', 'remove'));
 
   const hosts = allowedHosts(ctx.host);
+  installRequestChecks(app, { isPublic: (req) => isPublic(checkedPath(req)), isApi: (req) => isApiPath(checkedPath(req)) });
   app.addHook('onRequest', async (req, reply) => {
     const path = checkedPath(req);
     if (isPublic(path)) return;
@@ -78,6 +84,8 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
     }
     return undefined;
   });
+  // After the token check: a request without the token hears that first.
+  installWriteGuard(app, (req) => !isPublic(checkedPath(req)));
 
   app.get('/health', async () => ({ status: 'ok' }));
   await app.register(async (scope) => collectorPlugin(scope, ctx));
@@ -100,8 +108,9 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
 
   // The dashboard URL printed at start carries the token once: it is swapped for an
   // HttpOnly cookie and the address bar is cleaned with a redirect.
-  app.get('/', async (req: FastifyRequest<{ Querystring: { token?: string } }>, reply) => {
+  app.get('/', async (req: FastifyRequest<{ Querystring: { token?: string | string[] } }>, reply) => {
     const token = req.query.token;
+    if (Array.isArray(token)) return reply.status(400).send({ detail: repeatedParam({ token }) });
     if (token !== undefined) {
       if (!tokenMatches(token, ctx.token)) {
         return reply.status(401).type('text/html').send('<!doctype html><meta charset="utf-8"><title>Footfall</title><p>This dashboard link has a wrong token. Use the URL Footfall printed when it started.</p>');
