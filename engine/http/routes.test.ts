@@ -7,6 +7,7 @@ import { Footfall } from '../app';
 import { FakeClock } from '../clock';
 import { loadConfig } from '../config';
 import { sendRaw } from '../testing';
+import { WRITE_ROUTES } from '../../e2e/write-routes';
 import { tokenMatches } from './auth';
 
 /**
@@ -105,6 +106,12 @@ describe('every registered route', () => {
     expect(has('GET', '/api/live')).toBe(true);
     expect(has('GET', '/assets/app.js')).toBe(true);
     expect(routes.filter((r) => !isPublicRoute(r)).length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('that changes something is attacked by the cross-port CSRF test (e2e/write-routes.ts)', () => {
+    const writes = routes.filter((r) => !isPublicRoute(r) && !['GET', 'HEAD', 'OPTIONS'].includes(r.method)).map((r) => `${r.method} ${r.path}`);
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    expect(writes.sort()).toEqual(WRITE_ROUTES.map((w) => `${w.method} ${w.route}`).sort());
   });
 
   it('answers 401 with a detail without the token, except the public ones', async () => {
