@@ -8,6 +8,7 @@ import type { AppContext } from './context';
 import { openDatabase, type DB } from './db/database';
 import { StartupError } from './errors';
 import { buildServer } from './http/server';
+import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
 import { ListQueries } from './queries/lists';
 import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
@@ -77,10 +78,12 @@ export class Footfall {
 
   static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
     const clock = opts.clock ?? systemClock;
-    const log = opts.log ?? ((m: string) => console.error(m));
+    let secret: string | null = null;
+    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => secret);
     const db = openDatabase(config.dataDir);
     try {
       const token = config.token ?? loadToken(config.dataDir);
+      secret = token;
       const source = ensureDefaultSource(db, clock.now());
       const stored = readSettings(db);
       const pick = <K extends 'sessionTimeout' | 'sweepInterval'>(k: K): number =>

@@ -23,6 +23,7 @@ import {
 import { Footfall } from '../../engine/app';
 import type { Config } from '../../engine/config';
 import { CountQueries } from '../../engine/queries/counts';
+import { redactUrl } from '../../engine/http/redact';
 import { BRIDGE_CHANNELS, type UsePortResult } from '../../shared/bridge';
 import { engineConfig, readDesktopArgs, validPort, type DesktopArgs } from './args';
 import { dashboardWindowUrl, tokenCookie } from './handoff';
@@ -272,7 +273,7 @@ function secureSession(): void {
   const s = session.defaultSession;
   s.webRequest.onBeforeRequest((details, callback) => {
     const ok = requestAllowed(details.url, state.appOrigin);
-    if (!ok) log(`Footfall: blocked a request to ${details.url}`);
+    if (!ok) log(`Footfall: blocked a request to ${redactUrl(details.url)}`);
     callback({ cancel: !ok });
   });
   s.webRequest.onHeadersReceived((details, callback) => {
