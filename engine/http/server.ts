@@ -13,6 +13,7 @@ import { installRequestChecks } from './guards';
 import { repeatedParam } from './query';
 import { installWriteGuard } from './origin';
 import { LiveHub } from './live';
+import { clientErrorHandler, frameworkErrors, installClosingAnswer, MAX_PARAM_LENGTH } from './transport';
 
 const PUBLIC_PREFIXES = ['/track', '/tracker', '/health'];
 
@@ -53,10 +54,16 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
     // Be liberal: a key named __proto__ or constructor is dropped, not a reason to refuse.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
-    return503OnClosing: true,
+    // Each answers {detail} (transport.ts), where Fastify's own would be {error, message, statusCode}.
+    return503OnClosing: false,
+    clientErrorHandler,
+    frameworkErrors,
+    // A request without Host reaches the Host check (a 400 that says so) instead of Node's bare 400.
+    http: { requireHostHeader: false },
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
   });
+  installClosingAnswer(app);
   const live = new LiveHub(ctx.engine, ctx.queries);
   installErrorHandlers(app, ctx.log);
 
