@@ -8,6 +8,7 @@ import { registerApi } from './api';
 import { registerStats } from './stats';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
+import { installBodyDecoding } from './encoding';
 import { installErrorHandlers } from './errors';
 import { installRequestChecks } from './guards';
 import { repeatedParam } from './query';
@@ -67,6 +68,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   const live = new LiveHub(ctx.engine, ctx.queries);
   installErrorHandlers(app, ctx.log);
 
+  installBodyDecoding(app, LIMITS.bodyBytes);
   // sendBeacon can only send text/plain: its body is JSON all the same.
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, app.getDefaultJsonParser('remove', 'remove'));
 
