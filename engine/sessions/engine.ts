@@ -10,6 +10,7 @@ import type { EndReason } from '../../shared/api';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
 import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
 import { DEFAULT_KEY_EVENT_TYPES, PAGE_VIEW_TYPES, REBUILD_SESSION_SQL, rebuildActiveSessions } from './counters';
+import { fitStoredContext } from './stored-context';
 import {
   browserContext,
   classifyChannel,
@@ -127,6 +128,8 @@ interface PreparedRequest {
   userAgent: string;
   at: number | null;
   events: PreparedEvent[];
+  /** What the answer tells the client beyond its ids (a context too large to keep whole). */
+  warnings: string[];
   resolve: (r: TrackResponse) => void;
   reject: (e: unknown) => void;
 }
@@ -440,6 +443,7 @@ export class SessionEngine {
         userAgent,
         at: meta.at ?? null,
         events,
+        warnings: [],
         resolve,
         reject,
       });
@@ -590,7 +594,7 @@ export class SessionEngine {
       ux: [],
       response: {},
       errors: [],
-      warnings,
+      warnings: [...warnings, ...req.warnings],
     };
   }
 
@@ -759,7 +763,9 @@ export class SessionEngine {
       utmContent: utm.content,
     };
     const pk = Number(this.q.insertSession.run(info).lastInsertRowid);
-    this.q.insertContext.run(pk, JSON.stringify(stored).slice(0, 16_384));
+    const fitted = fitStoredContext(stored);
+    this.q.insertContext.run(pk, fitted.json);
+    if (fitted.warning !== null && !req.warnings.includes(fitted.warning)) req.warnings.push(fitted.warning);
     const state: SessionState = {
       pk,
       id,
