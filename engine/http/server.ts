@@ -11,6 +11,7 @@ import { collectorPlugin } from './collector';
 import { installBodyDecoding } from './encoding';
 import { installErrorHandlers } from './errors';
 import { installRequestChecks } from './guards';
+import { installIdInQuery } from './ids';
 import { repeatedParam } from './query';
 import { installWriteGuard } from './origin';
 import { LiveHub } from './live';
@@ -65,6 +66,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
   });
   installClosingAnswer(app);
+  installIdInQuery(app);
   const live = new LiveHub(ctx.engine, ctx.queries);
   installErrorHandlers(app, ctx.log);
 
