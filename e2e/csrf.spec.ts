@@ -109,7 +109,7 @@ test('the dashboard itself still changes things, with the same cookie; a beacon 
     return r.status;
   });
   expect(status).toBe(201);
-  const refused = page.waitForEvent('requestfinished', (r) => r.url() === `${server.url}/api/sources` && r.method() === 'POST');
+  const refused = page.waitForEvent('requestfinished', (r) => r.url() === `${server.url}/api/sources` && (r.postData() ?? '').includes('"beacon"'));
   expect(await page.evaluate(() => navigator.sendBeacon('/api/sources', JSON.stringify({ id: 'beacon', name: 'x' })))).toBe(true);
   expect((await (await refused).response())?.status()).toBe(415);
   const ids = ((await api('/api/sources')) as { items: Array<{ id: string }> }).items.map((s) => s.id);
