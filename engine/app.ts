@@ -10,11 +10,12 @@ import { StartupError } from './errors';
 import { buildServer } from './http/server';
 import type { LiveHub } from './http/live';
 import { ListQueries } from './queries/lists';
-import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
+import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
+import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 
 export const VERSION = '0.1.0';
 

@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { HttpError } from '../errors';
 import { MAX_HOURLY_DAYS, StatsQueries, type StatsRequest } from '../queries/stats';
 import { isTimeZone } from '../queries/tz';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 import { MAX_RANGE_DAYS, STATS_DIMS, type StatsInterval } from '../../shared/stats';
 import { boolParam, parseWith, timeParam } from './query';
 

@@ -9,7 +9,20 @@ import { LIMITS } from '../../shared/limits';
 import type { EndReason } from '../../shared/api';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
 import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
-import { DEFAULT_KEY_EVENT_TYPES, PAGE_VIEW_TYPES, REBUILD_SESSION_SQL, rebuildActiveSessions } from './counters';
+import { REBUILD_SESSION_SQL, rebuildActiveSessions } from './counters';
+import {
+  DAY_MS,
+  DEBUG_SESSION_ID,
+  DEFAULT_KEY_EVENT_TYPES,
+  HOUR_MS,
+  isEngaged,
+  isEngagedSql,
+  isPageView,
+  sessionDuration,
+  sessionDurationMsSql,
+  sessionDurationSql,
+  type SystemEventType,
+} from '../../shared/rules';
 import {
   browserContext,
   classifyChannel,
@@ -22,26 +35,6 @@ import {
   type UserAgentInfo,
 } from './enrich';
 
-/** Debug events all go to this one session, which never ends by timeout and counts no visits. */
-export const DEBUG_SESSION_ID = '@debug-session';
-export { DEFAULT_KEY_EVENT_TYPES, PAGE_VIEW_TYPES } from './counters';
-/** Events the engine itself writes. */
-export const SYSTEM_EVENT_TYPES = ['visit-started', 'visit-ended', 'profile-created'] as const;
-/** Seconds of activity after which a one-page visit still counts as engaged (GA4). */
-export const ENGAGED_SECONDS = 10;
-/** Page views that make a visit engaged (GA4). */
-export const ENGAGED_PAGE_VIEWS = 2;
-
-/** A visit's duration in seconds: from its start to its last activity, never negative. */
-function durationSeconds(startedAt: number, lastAt: number): number {
-  return Math.max(0, (lastAt - startedAt) / 1000);
-}
-
-/** GA4's engaged-session rule, as the dashboard states it: enough page views, or long enough, or a key event. */
-function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number): boolean {
-  return pageViews >= ENGAGED_PAGE_VIEWS || durationSeconds >= ENGAGED_SECONDS || keyEvents > 0;
-}
-
 // ---- ending expired sessions in SQL --------------------------------------------------
 // The sweeper ends sessions a chunk at a time with a handful of set-based statements over
 // the chunk (temp.ending) instead of two statements per session: the per-statement cost of
@@ -52,11 +45,9 @@ function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number
 // first, each session by its key; left to the planner, with no statistics on the temp
 // table, it may scan every session instead.
 
-/** A session's duration in integer ms (end = last activity), never negative. */
-const DURATION_MS_SQL = 'max(0, s.last_at - s.started_at)';
-/** The same in seconds, written as JSON.stringify writes durationSeconds (20, not 20.0). */
-const DURATION_SQL = `CASE WHEN ${DURATION_MS_SQL} % 1000 = 0 THEN ${DURATION_MS_SQL} / 1000 ELSE ${DURATION_MS_SQL} / 1000.0 END`;
-const ENGAGED_SQL = `(s.page_views >= ${ENGAGED_PAGE_VIEWS} OR ${DURATION_MS_SQL} >= ${ENGAGED_SECONDS * 1000} OR s.key_events > 0)`;
+const DURATION_MS_SQL = sessionDurationMsSql('s');
+/** sessionDuration in seconds, written as JSON.stringify writes it (20, not 20.0). */
+const DURATION_JSON_SQL = `CASE WHEN ${DURATION_MS_SQL} % 1000 = 0 THEN ${DURATION_MS_SQL} / 1000 ELSE ${DURATION_MS_SQL} / 1000.0 END`;
 /** The chunk of expired sessions a sweep step ends: the longest idle first. */
 export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
   SELECT pk FROM sessions WHERE status = 0 AND debug = 0 AND last_at < ? ORDER BY last_at LIMIT ?`;
@@ -67,10 +58,10 @@ export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
  */
 export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties)
   SELECT @idPrefix || printf('%012x', s.pk), 'visit-ended', @now, s.pk, s.profile_pk, s.source_id, 0, 1, s.exit_page,
-    json_object('reason', @reason, 'duration', ${DURATION_SQL}, 'events', s.events, 'pageViews', s.page_views,
-      'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${ENGAGED_SQL} THEN 'true' ELSE 'false' END))
+    json_object('reason', @reason, 'duration', ${DURATION_JSON_SQL}, 'events', s.events, 'pageViews', s.page_views,
+      'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${isEngagedSql('s')} THEN 'true' ELSE 'false' END))
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
-export const ENDING_UPDATE_SQL = `UPDATE sessions AS s SET status = 1, ended_at = last_at, duration = ${DURATION_MS_SQL} / 1000.0, end_reason = ?
+export const ENDING_UPDATE_SQL = `UPDATE sessions AS s SET status = 1, ended_at = last_at, duration = ${sessionDurationSql('s')}, end_reason = ?
   WHERE pk IN (SELECT pk FROM temp.ending)
   RETURNING pk, started_at, last_at, page_views, key_events, exit_page, debug, bot`;
 
@@ -816,7 +807,7 @@ export class SessionEngine {
   }
 
   private insertSystemEvent(
-    type: (typeof SYSTEM_EVENT_TYPES)[number],
+    type: SystemEventType,
     sessionPk: number,
     profilePk: number,
     sourceId: string,
@@ -832,7 +823,7 @@ export class SessionEngine {
   private recordEvent(s: SessionState, profile: ProfileState, ev: PreparedEvent, sourceId: string, now: number): void {
     const r = this.q.insertEvent.run(ev.id, ev.type, now, s.pk, profile.pk, sourceId, ev.debug ? 1 : 0, 0, ev.pageUrl, ev.properties, ev.context);
     this.notice.events.push(Number(r.lastInsertRowid));
-    const isView = PAGE_VIEW_TYPES.has(ev.type);
+    const isView = isPageView(ev.type);
     s.lastAt = now;
     s.events++;
     if (isView) {
@@ -898,7 +889,7 @@ export class SessionEngine {
     reason: EndReason,
     now: number,
   ): void {
-    const duration = durationSeconds(s.startedAt, s.lastAt);
+    const duration = sessionDuration(s.startedAt, s.lastAt);
     this.q.endSession.run(s.lastAt, s.lastAt, duration, reason, s.events, s.pageViews, s.keyEvents, s.landingPage, s.exitPage, s.pk);
     const engaged = isEngaged(s.pageViews, duration, s.keyEvents);
     // The same properties, in the same order, as ENDING_EVENTS_SQL writes for the sweeper.
@@ -979,7 +970,7 @@ export class SessionEngine {
       for (let pk = last - n + 1; pk <= last; pk++) this.notice.events.push(pk);
       // The UPDATE hands back what the rollups need of each row it ended.
       for (const [pk, startedAt, lastAt, pageViews, keyEvents, exitPage, debug, bot] of q.endingUpdate.all('timeout' satisfies EndReason) as EndedRow[]) {
-        const duration = durationSeconds(startedAt, lastAt);
+        const duration = sessionDuration(startedAt, lastAt);
         this.countEnded(startedAt, classOf({ debug, bot }), duration, isEngaged(pageViews, duration, keyEvents), pageViews, pageKeyOf(exitPage));
         this.notice.ended.push(pk);
         // An ended session leaves memory: a later event with its id continues it as a new visit.
@@ -1058,8 +1049,8 @@ export class SessionEngine {
         delSession.run(pk);
       }
       if (pks.length < limit) {
-        const h = Math.floor(cutoff / 3_600_000);
-        const d = Math.floor(cutoff / 86_400_000);
+        const h = Math.floor(cutoff / HOUR_MS);
+        const d = Math.floor(cutoff / DAY_MS);
         db.prepare('DELETE FROM agg_dims WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(h, d);
         db.prepare('DELETE FROM agg_sessions WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)').run(h, d);
       }

@@ -1,4 +1,5 @@
 import type { SessionEngine } from './engine';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 
 export interface SweeperOptions {
   /** Seconds between sweeps. */
@@ -99,9 +100,9 @@ export class Sweeper {
     const result = await this.inSlices((limit) => this.engine.sweepChunk(limit));
     const now = this.engine.now();
     this.engine.trimCache(now);
-    if (this.retentionDays > 0 && now - this.lastRetention > 3_600_000) {
+    if (this.retentionDays > 0 && now - this.lastRetention > HOUR_MS) {
       this.lastRetention = now;
-      const cutoff = now - this.retentionDays * 86_400_000;
+      const cutoff = now - this.retentionDays * DAY_MS;
       const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit));
       result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs);
     }

@@ -1,7 +1,5 @@
 import type { DB } from '../db/database';
-
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 
 /** Traffic classes the rollups keep apart: charts show people unless asked for more. */
 export const CLS = { people: 0, bot: 1, debug: 2 } as const;
