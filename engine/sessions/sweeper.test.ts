@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
+import { Sweeper } from './sweeper';
 import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './engine';
 
 const open: TestFootfall[] = [];
@@ -75,22 +76,46 @@ describe('the sweeper', () => {
     expect(t.ff.db.prepare('SELECT sum(ended) FROM agg_sessions WHERE g = 0').pluck().get()).toBe(3000);
   });
 
-  it('keeps each stretch near its budget when ending a session costs more (a listener on every commit)', async () => {
+  it('sizes its chunks to the budget by what a session has been costing (a listener on every commit)', async () => {
     const t = await start({ sessionTimeout: 60 });
     await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `l${i}`))));
     t.clock.advance(61_000);
-    // Like the Live view: every ended session becomes a message inside the commit (~40 µs
-    // each here; twice that on a slow machine).
-    const spin = (ms: number) => {
-      const until = performance.now() + ms;
-      while (performance.now() < until);
-    };
-    const off = t.ff.engine.onCommit((n) => spin(n.ended.length * 0.08));
-    const r = await t.ff.sweeper.sweep();
+    // The sweeper's stopwatch is the test's: ending a session costs 1/16 ms, charged by a
+    // listener on each commit (like the Live view turning every ended session into a
+    // message); everything else costs nothing. So the chunks it picks are exact.
+    let elapsed = 0;
+    const chunks: number[] = [];
+    const off = t.ff.engine.onCommit((n) => {
+      chunks.push(n.ended.length);
+      elapsed += n.ended.length / 16;
+    });
+    const sweeper = new Sweeper(t.ff.engine, { intervalSeconds: 3600, budgetMs: 15, chunk: 1000, stopwatch: () => elapsed });
+    const r = await sweeper.sweep();
     off();
     expect(r.ended).toBe(4000);
-    // 1,000 sessions a chunk would hold the loop 80 ms in the listener alone.
+    // The first chunk is small, to learn the cost; then as many as fill the 15 ms budget
+    // (240), not the 1,000 allowed, which would hold the loop 62.5 ms in the listener alone.
+    expect(chunks).toEqual([250, ...new Array<number>(15).fill(240), 150]);
+    expect(r.maxBlockMs).toBe(250 / 16);
     expect(r.maxBlockMs).toBeLessThan(50);
+  });
+
+  it('ends several chunks in one stretch while they are cheap, up to the most allowed each', async () => {
+    const t = await start({ sessionTimeout: 60 });
+    await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `c${i}`))));
+    t.clock.advance(61_000);
+    let elapsed = 0;
+    const chunks: number[] = [];
+    const off = t.ff.engine.onCommit((n) => {
+      chunks.push(n.ended.length);
+      elapsed += n.ended.length / 1024;
+    });
+    const sweeper = new Sweeper(t.ff.engine, { intervalSeconds: 3600, budgetMs: 15, chunk: 1000, stopwatch: () => elapsed });
+    const r = await sweeper.sweep();
+    off();
+    expect(r.ended).toBe(4000);
+    expect(chunks).toEqual([250, 1000, 1000, 1000, 750]);
+    expect(r.maxBlockMs).toBe(4000 / 1024); // all of it in one stretch: under the budget
   });
 
   it('runs on its timer', async () => {
