@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 import { DEBUG_SESSION_ID } from '../../shared/rules';
 import { PROFILE_SORTS, SESSION_SORTS, type ProfileSort, type SessionSort } from '../queries/lists';
 import { createSource, deleteSource, updateSource } from '../store/sources';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 import { issuePath } from '../../shared/track';
 
 /** A time in a query string: ISO 8601 or milliseconds since the epoch. */

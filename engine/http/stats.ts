@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 import { MAX_HOURLY_DAYS, StatsQueries, type StatsRequest } from '../queries/stats';
 import { isTimeZone } from '../queries/tz';
 import { DAY_MS, HOUR_MS } from '../../shared/rules';

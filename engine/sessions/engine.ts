@@ -3,7 +3,7 @@ import type { DB } from '../db/database';
 import type { SessionRow } from '../db/rows';
 import type { Clock } from '../clock';
 import { WalSync } from '../db/durable';
-import { HttpError } from '../errors';
+import { DomainError, isStorageFull } from '../errors';
 import { eventIdBatchPrefix, newEventId, newId } from '../util/ids';
 import { LIMITS } from '../../shared/limits';
 import type { EndReason } from '../../shared/api';
@@ -192,11 +192,6 @@ function asString(v: unknown, max = 256): string | null {
   return typeof v === 'string' && v !== '' ? v.slice(0, max) : null;
 }
 
-function isStorageFull(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'));
-}
-
 /**
  * The session engine: turns tracker payloads into events, sessions and profiles, ends
  * sessions, and keeps the rollups in step, all in SQLite transactions.
@@ -380,16 +375,17 @@ export class SessionEngine {
   // ---- tracking ------------------------------------------------------------------------
 
   /**
-   * Accepts a validated payload. Resolves after the events are committed; rejects with an
-   * HttpError (401 unknown source, 422 an event too large, 503 storage full or closing).
+   * Accepts a validated payload. Resolves after the events are committed; rejects with a
+   * DomainError (an unknown or disabled source, an event too large, paused, closing, storage
+   * full or failing).
    */
   track(payload: TrackPayload, meta: TrackMeta): Promise<TrackResponse> {
-    if (this.closed) return Promise.reject(new HttpError(503, 'Footfall is shutting down; retry in a moment.'));
-    if (this.isPaused) return Promise.reject(new HttpError(503, 'Collecting is paused in Footfall; resume it from the tray or menu.'));
+    if (this.closed) return Promise.reject(new DomainError('closing', 'Footfall is shutting down; retry in a moment.'));
+    if (this.isPaused) return Promise.reject(new DomainError('paused', 'Collecting is paused in Footfall; resume it from the tray or menu.'));
     const sourceId = payload.source.id;
     const enabled = this.sources.get(sourceId);
-    if (enabled === undefined) return Promise.reject(new HttpError(401, `source.id: unknown event source "${sourceId}".`));
-    if (!enabled) return Promise.reject(new HttpError(401, `source.id: event source "${sourceId}" is disabled.`));
+    if (enabled === undefined) return Promise.reject(new DomainError('unknown-source', `source.id: unknown event source "${sourceId}".`));
+    if (!enabled) return Promise.reject(new DomainError('disabled-source', `source.id: event source "${sourceId}" is disabled.`));
 
     const context = payload.context ?? {};
     const userAgent = browserContext(context).userAgent ?? meta.userAgent ?? '';
@@ -407,7 +403,7 @@ export class SessionEngine {
       const size = properties.length + (ctxJson?.length ?? 0);
       if (size > LIMITS.eventJsonChars) {
         return Promise.reject(
-          new HttpError(422, `events[${i}]: properties and context are ${size} characters of JSON, more than the ${LIMITS.eventJsonChars} allowed.`),
+          new DomainError('too-large', `events[${i}]: properties and context are ${size} characters of JSON, more than the ${LIMITS.eventJsonChars} allowed.`),
         );
       }
       const page = asObject(ctx?.page) ?? payloadPage;
@@ -454,7 +450,7 @@ export class SessionEngine {
       });
     } catch (err) {
       const e = isStorageFull(err)
-        ? new HttpError(503, 'Storage is full or failing: nothing from this request was stored. Free disk space and retry.')
+        ? new DomainError('storage-full', 'Storage is full or failing: nothing from this request was stored. Free disk space and retry.')
         : err;
       for (const req of batch) req.reject(e);
       return;
@@ -470,7 +466,7 @@ export class SessionEngine {
       if (err) {
         // Committed, but not known to be on disk: say so; a retry with the same event ids
         // stores nothing twice.
-        const e = new HttpError(503, `Storage is failing (${err.message}): the events may not be safe on disk. Retry.`);
+        const e = new DomainError('storage-failing', `Storage is failing (${err.message}): the events may not be safe on disk. Retry.`);
         for (const req of batch) req.reject(e);
         return;
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../db/database';
 import type { SourceRow } from '../db/rows';
-import { HttpError } from '../errors';
+import { DomainError } from '../errors';
 
 /** Writes to the sources table. Callers reload the engine's source map afterwards. */
 
@@ -16,7 +16,7 @@ export function ensureDefaultSource(db: DB, now: number): SourceRow {
 export function createSource(db: DB, input: { id?: string | undefined; name: string; enabled?: boolean | undefined }, now: number): string {
   const id = input.id ?? randomUUID();
   const exists = db.prepare('SELECT 1 FROM sources WHERE id = ?').get(id);
-  if (exists) throw new HttpError(409, `id: a source "${id}" exists already.`);
+  if (exists) throw new DomainError('conflict', `id: a source "${id}" exists already.`);
   db.prepare('INSERT INTO sources (id, name, enabled, is_default, created_at) VALUES (?, ?, ?, 0, ?)').run(id, input.name, input.enabled === false ? 0 : 1, now);
   return id;
 }
@@ -25,13 +25,13 @@ export function updateSource(db: DB, id: string, patch: { name?: string | undefi
   const r = db
     .prepare('UPDATE sources SET name = coalesce(?, name), enabled = coalesce(?, enabled) WHERE id = ?')
     .run(patch.name ?? null, patch.enabled === undefined ? null : patch.enabled ? 1 : 0, id);
-  if (r.changes === 0) throw new HttpError(404, `No event source "${id}".`);
+  if (r.changes === 0) throw new DomainError('not-found', `No event source "${id}".`);
 }
 
 /** Deletes a source; its events stay (they keep the source id). The default source stays. */
 export function deleteSource(db: DB, id: string): void {
   const row = db.prepare('SELECT is_default FROM sources WHERE id = ?').get(id) as { is_default: number } | undefined;
-  if (!row) throw new HttpError(404, `No event source "${id}".`);
-  if (row.is_default === 1) throw new HttpError(409, `Source "${id}" is the default source and cannot be deleted; disable it instead.`);
+  if (!row) throw new DomainError('not-found', `No event source "${id}".`);
+  if (row.is_default === 1) throw new DomainError('conflict', `Source "${id}" is the default source and cannot be deleted; disable it instead.`);
   db.prepare('DELETE FROM sources WHERE id = ?').run(id);
 }
