@@ -1,5 +1,5 @@
 import type { DB } from '../db/database';
-import { type SessionFigures } from '../stats/rollups';
+import type { SessionFigures } from '../db/rows';
 import { DAY_MS, ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, HOUR_MS, isPageView } from '../../shared/rules';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';

@@ -1,6 +1,5 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
-import type { SessionRow } from '../db/rows';
 import type { Clock } from '../clock';
 import { WalSync } from '../db/durable';
 import { DomainError, isStorageFull } from '../errors';
@@ -8,7 +7,8 @@ import { eventIdBatchPrefix, newEventId, newId } from '../util/ids';
 import { LIMITS } from '../../shared/limits';
 import type { EndReason } from '../../shared/api';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
-import { CLS, RollupWriter, type TrafficClass } from '../stats/rollups';
+import { CLS, type SessionRow, type TrafficClass } from '../db/rows';
+import { RollupWriter } from './rollups';
 import { REBUILD_SESSION_SQL, rebuildActiveSessions } from './counters';
 import {
   DAY_MS,

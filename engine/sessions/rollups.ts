@@ -1,29 +1,14 @@
 import type { DB } from '../db/database';
+import type { AggDimRow, AggSessionRow, SessionFigures, TrafficClass } from '../db/rows';
 import { DAY_MS, HOUR_MS } from '../../shared/rules';
-
-/** Traffic classes the rollups keep apart: charts show people unless asked for more. */
-export const CLS = { people: 0, bot: 1, debug: 2 } as const;
-export type TrafficClass = (typeof CLS)[keyof typeof CLS];
-
-/** The per-session figures of an `agg_sessions` bucket (see migration 002). */
-export interface SessionFigures {
-  sessions: number;
-  newProfiles: number;
-  ended: number;
-  engaged: number;
-  durationSum: number;
-  pageViews: number;
-}
 
 export type SessionDeltas = Partial<SessionFigures>;
 
-interface SessionRow extends SessionFigures {
-  g: number;
-  t: number;
-  cls: number;
-}
+/** One agg_sessions bucket being counted up, bound by name to the upsert. */
+type SessionBucket = Pick<AggSessionRow, 'g' | 't' | 'cls'> & SessionFigures;
 
-type DimRow = [dim: string, g: number, t: number, cls: number, value: string, n: number];
+/** One agg_dims bucket being counted up, bound by position to the upsert. */
+type DimBucket = [dim: AggDimRow['dim'], g: number, t: number, cls: number, value: string, n: number];
 
 /** One number for (granularity, bucket, class): cls < 4, g < 2. Map lookups by number need no string building. */
 function bucketKey(g: number, t: number, cls: number): number {
@@ -40,8 +25,8 @@ function bucketKey(g: number, t: number, cls: number): number {
  * granularities each).
  */
 export class RollupWriter {
-  private dims = new Map<string, Map<string, Map<number, DimRow>>>();
-  private sessions = new Map<number, SessionRow>();
+  private dims = new Map<string, Map<string, Map<number, DimBucket>>>();
+  private sessions = new Map<number, SessionBucket>();
   private readonly upsertDim;
   private readonly upsertSession;
 
@@ -66,7 +51,7 @@ export class RollupWriter {
     this.bumpDim(byBucket, dim, 1, Math.floor(ms / DAY_MS), cls, value, n);
   }
 
-  private bumpDim(byBucket: Map<number, DimRow>, dim: string, g: number, t: number, cls: number, value: string, n: number): void {
+  private bumpDim(byBucket: Map<number, DimBucket>, dim: string, g: number, t: number, cls: number, value: string, n: number): void {
     const key = bucketKey(g, t, cls);
     const row = byBucket.get(key);
     if (row) row[5] += n;
