@@ -9,7 +9,7 @@ import { openDatabase, type DB } from './db/database';
 import { StartupError } from './errors';
 import { buildServer } from './http/server';
 import type { LiveHub } from './http/live';
-import { ListQueries } from './queries/lists';
+import { buildQueries, type Queries } from './queries';
 import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
@@ -66,6 +66,10 @@ export class Footfall {
   get defaultSourceId(): string {
     return this.ctx.defaultSourceId;
   }
+  /** Every read (the desktop shell's tray counts among them). */
+  get queries(): Queries {
+    return this.ctx.queries;
+  }
   /** `http://HOST:PORT` as a browser reaches it. */
   get url(): string {
     const h = this.config.host;
@@ -99,13 +103,13 @@ export class Footfall {
         retentionDays: current.retentionDays,
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
-      const queries = new ListQueries(db);
+      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes });
       const ctx: AppContext = {
-        db,
         clock,
         engine,
         sweeper,
         queries,
+        sources: engine.sources,
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,

@@ -52,7 +52,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
   });
-  const live = new LiveHub(ctx.engine, ctx.queries);
+  const live = new LiveHub(ctx.engine, ctx.queries.asCommitted);
   installErrorHandlers(app, ctx.log);
 
   // sendBeacon can only send text/plain: its body is JSON all the same.
@@ -71,10 +71,6 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
       if (token === null || !tokenMatches(token, ctx.token)) {
         return reply.status(401).send({ detail: 'Missing or wrong admin token: send "Authorization: Bearer TOKEN" or open the dashboard URL printed at start.' });
       }
-      // Active sessions' counters are written in batches: bring them up to date first, so
-      // every answer reflects every acknowledged event. (If the disk is full, reads still
-      // answer, from what is committed.)
-      ctx.engine.syncCounters();
     }
     return undefined;
   });

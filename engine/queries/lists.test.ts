@@ -52,7 +52,7 @@ function paged(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): stri
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
-    const page = t.ff.ctx.queries.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
+    const page = t.ff.ctx.queries.lists.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
     ids.push(...page.items.map((s) => s.id));
     if (page.next === null) return ids;
     cursor = page.next;

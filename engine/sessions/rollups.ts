@@ -1,14 +1,8 @@
-import type { DB } from '../db/database';
-import type { AggDimRow, AggSessionRow, SessionFigures, TrafficClass } from '../db/rows';
+import type { SessionFigures, TrafficClass } from '../db/rows';
 import { DAY_MS, HOUR_MS } from '../../shared/rules';
+import type { DimBucket, SessionBucket, Statements } from './statements';
 
 export type SessionDeltas = Partial<SessionFigures>;
-
-/** One agg_sessions bucket being counted up, bound by name to the upsert. */
-type SessionBucket = Pick<AggSessionRow, 'g' | 't' | 'cls'> & SessionFigures;
-
-/** One agg_dims bucket being counted up, bound by position to the upsert. */
-type DimBucket = [dim: AggDimRow['dim'], g: number, t: number, cls: number, value: string, n: number];
 
 /** One number for (granularity, bucket, class): cls < 4, g < 2. Map lookups by number need no string building. */
 function bucketKey(g: number, t: number, cls: number): number {
@@ -27,19 +21,8 @@ function bucketKey(g: number, t: number, cls: number): number {
 export class RollupWriter {
   private dims = new Map<string, Map<string, Map<number, DimBucket>>>();
   private sessions = new Map<number, SessionBucket>();
-  private readonly upsertDim;
-  private readonly upsertSession;
 
-  constructor(db: DB) {
-    this.upsertDim = db.prepare(
-      'INSERT INTO agg_dims (dim, g, t, cls, value, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
-    );
-    this.upsertSession = db.prepare(`INSERT INTO agg_sessions (g, t, cls, sessions, new_profiles, ended, engaged, duration_sum, page_views)
-      VALUES (@g, @t, @cls, @sessions, @newProfiles, @ended, @engaged, @durationSum, @pageViews)
-      ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions, new_profiles = new_profiles + excluded.new_profiles,
-        ended = ended + excluded.ended, engaged = engaged + excluded.engaged,
-        duration_sum = duration_sum + excluded.duration_sum, page_views = page_views + excluded.page_views`);
-  }
+  constructor(private readonly q: Pick<Statements, 'upsertAggDim' | 'upsertAggSession'>) {}
 
   /** Counts `n` for `dim = value` at time `ms` (both the hour and the day bucket). */
   addDim(dim: string, ms: number, cls: TrafficClass, value: string, n = 1): void {
@@ -82,9 +65,9 @@ export class RollupWriter {
   /** Writes what was collected; call inside the transaction that made the changes. */
   flush(): void {
     for (const byValue of this.dims.values()) {
-      for (const byBucket of byValue.values()) for (const r of byBucket.values()) this.upsertDim.run(r);
+      for (const byBucket of byValue.values()) for (const r of byBucket.values()) this.q.upsertAggDim.run(r);
     }
-    for (const r of this.sessions.values()) this.upsertSession.run(r);
+    for (const r of this.sessions.values()) this.q.upsertAggSession.run(r);
     this.discard();
   }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { Sweeper } from './sweeper';
-import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './engine';
+import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './statements';
 
 const open: TestFootfall[] = [];
 afterEach(async () => {
