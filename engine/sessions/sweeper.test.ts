@@ -76,45 +76,42 @@ describe('the sweeper', () => {
     expect(t.ff.db.prepare('SELECT sum(ended) FROM agg_sessions WHERE g = 0').pluck().get()).toBe(3000);
   });
 
-  it('sizes its chunks to the budget by what a session has been costing (a listener on every commit)', async () => {
+  /**
+   * 4,000 expired sessions swept by a sweeper whose stopwatch is the test's: ending a session
+   * costs `msEach`, charged by a listener on each commit (like the Live view turning every
+   * ended session into a message); everything else costs nothing. So the chunks it picks,
+   * one per commit, are exact.
+   */
+  async function sweepAtCost(msEach: number) {
     const t = await start({ sessionTimeout: 60 });
-    await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `l${i}`))));
+    await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `s${i}`))));
     t.clock.advance(61_000);
-    // The sweeper's stopwatch is the test's: ending a session costs 1/16 ms, charged by a
-    // listener on each commit (like the Live view turning every ended session into a
-    // message); everything else costs nothing. So the chunks it picks are exact.
     let elapsed = 0;
     const chunks: number[] = [];
     const off = t.ff.engine.onCommit((n) => {
       chunks.push(n.ended.length);
-      elapsed += n.ended.length / 16;
+      elapsed += n.ended.length * msEach;
     });
     const sweeper = new Sweeper(t.ff.engine, { intervalSeconds: 3600, budgetMs: 15, chunk: 1000, stopwatch: () => elapsed });
     const r = await sweeper.sweep();
     off();
+    return { ...r, chunks };
+  }
+
+  it('sizes its chunks to the budget by what a session has been costing (a listener on every commit)', async () => {
+    const r = await sweepAtCost(1 / 16);
     expect(r.ended).toBe(4000);
     // The first chunk is small, to learn the cost; then as many as fill the 15 ms budget
     // (240), not the 1,000 allowed, which would hold the loop 62.5 ms in the listener alone.
-    expect(chunks).toEqual([250, ...new Array<number>(15).fill(240), 150]);
+    expect(r.chunks).toEqual([250, ...new Array<number>(15).fill(240), 150]);
     expect(r.maxBlockMs).toBe(250 / 16);
     expect(r.maxBlockMs).toBeLessThan(50);
   });
 
   it('ends several chunks in one stretch while they are cheap, up to the most allowed each', async () => {
-    const t = await start({ sessionTimeout: 60 });
-    await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `c${i}`))));
-    t.clock.advance(61_000);
-    let elapsed = 0;
-    const chunks: number[] = [];
-    const off = t.ff.engine.onCommit((n) => {
-      chunks.push(n.ended.length);
-      elapsed += n.ended.length / 1024;
-    });
-    const sweeper = new Sweeper(t.ff.engine, { intervalSeconds: 3600, budgetMs: 15, chunk: 1000, stopwatch: () => elapsed });
-    const r = await sweeper.sweep();
-    off();
+    const r = await sweepAtCost(1 / 1024);
     expect(r.ended).toBe(4000);
-    expect(chunks).toEqual([250, 1000, 1000, 1000, 750]);
+    expect(r.chunks).toEqual([250, 1000, 1000, 1000, 750]);
     expect(r.maxBlockMs).toBe(4000 / 1024); // all of it in one stretch: under the budget
   });
 
