@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestFootfall, type TestFootfall } from '../testing';
+import { DAY_MS } from '../../shared/rules';
 import { buildQueries } from '.';
 
 let t: TestFootfall;
@@ -25,7 +26,7 @@ describe('the read path', () => {
     let synced = 0;
     const q = buildQueries(t.ff.db, { beforeRead: () => synced++, keyEventTypes: () => [] });
     const now = t.clock.now();
-    const range = { from: now - 86_400_000, to: now, tz: 'UTC', bots: false, debug: false };
+    const range = { from: now - DAY_MS, to: now, tz: 'UTC', bots: false, debug: false };
     const calls: Array<() => unknown> = [
       () => q.lists.getSession('S1'),
       () => q.lists.listSessions({}, { limit: 5 }),
