@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isEngaged, isEngagedSql, isPageView, PAGE_VIEW_SQL, sessionDuration, sessionDurationSql } from './rules';
+import { durationBucket, isEngaged, isEngagedSql, isPageView, PAGE_VIEW_SQL, sessionDuration, sessionDurationSql } from './rules';
 
 const db = new Database(':memory:');
 afterAll(() => db.close());
@@ -33,5 +33,11 @@ describe('each rule and its SQL form agree', () => {
     for (const type of ['page-view', 'pageview', 'page_view', 'Page-View', 'click', 'page', '']) {
       expect(sql.get(type) === 1, type).toBe(isPageView(type));
     }
+  });
+});
+
+describe('duration buckets', () => {
+  it('buckets durations', () => {
+    expect([0, 9.9, 10, 45, 120, 599, 1200, 5000].map(durationBucket)).toEqual(['0-10s', '0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+']);
   });
 });

@@ -3,6 +3,7 @@
  * queries when they read, the dashboard when it folds the live stream. Where SQL applies
  * a rule too, its SQL form sits right beside it (rules.test.ts checks the two agree).
  */
+import { DURATION_BUCKET_LABELS } from './stats';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -43,6 +44,15 @@ export function sessionDurationMsSql(alias: string): string {
 /** sessionDuration of the sessions row `alias`, in seconds. */
 export function sessionDurationSql(alias: string): string {
   return `${sessionDurationMsSql(alias)} / 1000.0`;
+}
+
+/** Upper bounds (exclusive, seconds) of every duration bucket but the last. */
+const DURATION_LIMITS = [10, 30, 60, 180, 600, 1800] as const;
+
+/** The bucket of the duration chart (DURATION_BUCKET_LABELS) that a visit of `seconds` falls in. */
+export function durationBucket(seconds: number): string {
+  for (let i = 0; i < DURATION_LIMITS.length; i++) if (seconds < DURATION_LIMITS[i]!) return DURATION_BUCKET_LABELS[i]!;
+  return DURATION_BUCKET_LABELS[DURATION_LIMITS.length]!;
 }
 
 /** Seconds of activity after which a one-page visit still counts as engaged (GA4). */

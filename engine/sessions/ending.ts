@@ -1,9 +1,9 @@
 import type { SessionRow, TrafficClass } from '../db/rows';
 import { eventIdBatchPrefix } from '../util/ids';
 import type { EndReason } from '../../shared/api';
-import { isEngaged, sessionDuration } from '../../shared/rules';
+import { durationBucket, isEngaged, sessionDuration } from '../../shared/rules';
 import { classOf, type ActiveSessions, type SessionState } from './active';
-import { durationBucket, pageKeyOf } from './enrich';
+import { pageKeyOf } from './enrich';
 import type { Scratch } from './scratch';
 import type { Statements } from './statements';
 import { writeSystemEvent } from './visits';

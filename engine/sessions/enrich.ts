@@ -183,12 +183,3 @@ export function referrerHost(page: Record<string, unknown> | null, pageUrl: URL 
   if (pageUrl && pageUrl.host.toLowerCase().replace(/^www\./, '') === host) return null;
   return host;
 }
-
-export const DURATION_BUCKETS = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'] as const;
-/** Upper bounds (exclusive, seconds) of every bucket but the last. */
-const DURATION_LIMITS = [10, 30, 60, 180, 600, 1800] as const;
-
-export function durationBucket(seconds: number): string {
-  for (let i = 0; i < DURATION_LIMITS.length; i++) if (seconds < DURATION_LIMITS[i]!) return DURATION_BUCKETS[i]!;
-  return DURATION_BUCKETS[DURATION_LIMITS.length]!;
-}
