@@ -10,12 +10,13 @@ import { StartupError } from './errors';
 import { buildServer } from './http/server';
 import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
-import { ListQueries } from './queries/lists';
-import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
+import { buildQueries, type Queries } from './queries';
+import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
+import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 
 export const VERSION = '0.1.0';
 
@@ -66,6 +67,10 @@ export class Footfall {
   get defaultSourceId(): string {
     return this.ctx.defaultSourceId;
   }
+  /** Every read (the desktop shell's tray counts among them). */
+  get queries(): Queries {
+    return this.ctx.queries;
+  }
   /** `http://HOST:PORT` as a browser reaches it. */
   get url(): string {
     const h = this.config.host;
@@ -101,13 +106,13 @@ export class Footfall {
         retentionDays: current.retentionDays,
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
-      const queries = new ListQueries(db);
+      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes });
       const ctx: AppContext = {
-        db,
         clock,
         engine,
         sweeper,
         queries,
+        sources: engine.sources,
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,

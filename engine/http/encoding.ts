@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 
 /**
  * Compressed request bodies (`Content-Encoding`): a tracker or a proxy in front of it may

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 import { issuePath } from '../../shared/track';
 
 /**

@@ -22,7 +22,7 @@ describe('the log', () => {
   it('never holds the token of a URL, on an internal error, a storage error or a damaged database', async () => {
     const tok = encodeURIComponent(t.token);
     for (const code of [undefined, 'SQLITE_FULL', 'SQLITE_CORRUPT']) {
-      t.ff.ctx.queries.listSessions = fail(code);
+      t.ff.ctx.queries.lists.listSessions = fail(code);
       for (const url of [`/api/sessions?token=${tok}`, `/api/sessions?limit=5&TOKEN=${tok}`, `/api/sessions?%74oken=${tok}&x=1`, `/api/sessions?x=1&token=${tok}#frag`]) {
         const r = await t.api('GET', url);
         expect(r.status, `${code} ${url}`).toBeGreaterThanOrEqual(500);
@@ -44,7 +44,7 @@ describe('the log', () => {
   });
 
   it('scrubs the token from whatever else a line says (an error message that quotes it)', async () => {
-    t.ff.ctx.queries.listSessions = () => {
+    t.ff.ctx.queries.lists.listSessions = () => {
       throw new Error(`cannot list with ${t.token}`);
     };
     expect((await t.api('GET', '/api/sessions')).status).toBe(500);

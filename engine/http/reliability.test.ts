@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../shared/limits';
 import { jsonDepth } from '../../shared/track';
 import { encodeCursor } from '../queries/cursor';
-import { DEBUG_SESSION_ID } from '../sessions/engine';
+import { DEBUG_SESSION_ID } from '../../shared/rules';
 import { startTestFootfall, type TestFootfall } from '../testing';
 
 /**

@@ -67,7 +67,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   });
   installClosingAnswer(app);
   installIdInQuery(app);
-  const live = new LiveHub(ctx.engine, ctx.queries);
+  const live = new LiveHub(ctx.engine, ctx.queries.asCommitted);
   installErrorHandlers(app, ctx.log);
 
   installBodyDecoding(app, LIMITS.bodyBytes);
@@ -88,10 +88,6 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
       if (token === null || !tokenMatches(token, ctx.token)) {
         return reply.status(401).send({ detail: 'Missing or wrong admin token: send "Authorization: Bearer TOKEN" or open the dashboard URL printed at start.' });
       }
-      // Active sessions' counters are written in batches: bring them up to date first, so
-      // every answer reflects every acknowledged event. (If the disk is full, reads still
-      // answer, from what is committed.)
-      ctx.engine.syncCounters();
     }
     return undefined;
   });

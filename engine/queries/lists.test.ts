@@ -6,7 +6,7 @@ import { FakeClock } from '../clock';
 import type { SessionRow } from '../db/rows';
 import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { DAY_MS } from '../stats/rollups';
+import { DAY_MS } from '../../shared/rules';
 import type { SessionFilter, SessionSort } from './lists';
 
 const UNTIL = Date.UTC(2026, 2, 10, 12, 0);
@@ -52,7 +52,7 @@ function paged(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): stri
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
-    const page = t.ff.ctx.queries.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
+    const page = t.ff.ctx.queries.lists.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
     ids.push(...page.items.map((s) => s.id));
     if (page.next === null) return ids;
     cursor = page.next;
@@ -89,4 +89,23 @@ describe('the session list in every order', () => {
       }
     });
   }
+});
+
+describe('a session whose last event is dated before its start (a clock set back)', () => {
+  it('is listed by the duration it shows, 0 s, not a negative one', async () => {
+    const t2 = await startTestFootfall();
+    try {
+      const at = t2.clock.now();
+      const send = (id: string, when: number) =>
+        t2.ff.engine.track({ source: { id: t2.source }, session: { id }, events: [{ type: 'page-view' }] }, { userAgent: null, at: when });
+      await send('zero', at);
+      await send('backwards', at);
+      await send('backwards', at - 5000);
+      const page = (await t2.api('GET', '/api/sessions?sort=duration&order=desc')).body as { items: Array<{ id: string; metadata: { time: { duration: number } } }> };
+      // Equal durations: the later session first, as in every other order.
+      expect(page.items.map((s) => [s.id, s.metadata.time.duration])).toEqual([['backwards', 0], ['zero', 0]]);
+    } finally {
+      await t2.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
-import { DAY_MS, HOUR_MS, type SessionFigures } from '../stats/rollups';
-import { ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
+import type { SessionFigures } from '../db/rows';
+import { DAY_MS, ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, HOUR_MS, isPageView } from '../../shared/rules';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';
 import {
@@ -157,7 +157,7 @@ export class StatsQueries {
     let pageViews = 0;
     for (const row of this.dimSums('event_type', b, mask)) {
       events += row.n;
-      if (PAGE_VIEW_TYPES.has(row.value)) pageViews += row.n;
+      if (isPageView(row.value)) pageViews += row.n;
     }
     return {
       visitors: this.distinctVisitors(b, r),
@@ -195,7 +195,7 @@ export class StatsQueries {
         activeNow: { value: this.st.get(activeSql).pluck().get() as number },
       },
       endedSessions: cur.ended,
-      // The engine's rule (engine.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
+      // The engine's rule (shared/rules.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
       engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
     };
   }

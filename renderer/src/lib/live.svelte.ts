@@ -1,4 +1,5 @@
 import { LIVE_LIMITS, type EventView, type LiveMessage, type Page, type SessionView } from '../../../shared/api';
+import { isPageView } from '../../../shared/rules';
 import { api } from './api';
 
 const MAX_EVENTS = LIVE_LIMITS.events;
@@ -157,7 +158,7 @@ export class LiveFeed {
           newEvents.push(m.event);
           const s = active.get(m.event.session.id);
           if (s && !m.event.metadata.system) {
-            const isView = m.event.type === 'page-view' || m.event.type === 'pageview' || m.event.type === 'page_view';
+            const isView = isPageView(m.event.type);
             active.set(s.id, {
               ...s,
               metadata: { ...s.metadata, time: { ...s.metadata.time, update: m.event.metadata.time.insert } },

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../../../shared/rules';
 import { router } from './router.svelte';
 
 /**
@@ -61,8 +62,8 @@ export function presetRange(id: PresetId, now: Date): { from: Date; to: Date } {
     case 'yesterday':
       return { from: addDays(today, -1), to: today };
     case '24h': {
-      const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
-      return { from: new Date(to.getTime() - 86_400_000), to };
+      const to = new Date(Math.ceil(now.getTime() / HOUR_MS) * HOUR_MS);
+      return { from: new Date(to.getTime() - DAY_MS), to };
     }
     case '7d':
       return { from: addDays(today, -6), to: tomorrow };
