@@ -8,13 +8,15 @@ import type { AppContext } from './context';
 import { openDatabase, type DB } from './db/database';
 import { StartupError } from './errors';
 import { buildServer } from './http/server';
+import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
-import { ListQueries } from './queries/lists';
-import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
+import { buildQueries, type Queries } from './queries';
+import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
+import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 
 export const VERSION = '0.1.0';
 
@@ -65,6 +67,10 @@ export class Footfall {
   get defaultSourceId(): string {
     return this.ctx.defaultSourceId;
   }
+  /** Every read (the desktop shell's tray counts among them). */
+  get queries(): Queries {
+    return this.ctx.queries;
+  }
   /** `http://HOST:PORT` as a browser reaches it. */
   get url(): string {
     const h = this.config.host;
@@ -77,10 +83,12 @@ export class Footfall {
 
   static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
     const clock = opts.clock ?? systemClock;
-    const log = opts.log ?? ((m: string) => console.error(m));
+    let secret: string | null = null;
+    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => secret);
     const db = openDatabase(config.dataDir);
     try {
       const token = config.token ?? loadToken(config.dataDir);
+      secret = token;
       const source = ensureDefaultSource(db, clock.now());
       const stored = readSettings(db);
       const pick = <K extends 'sessionTimeout' | 'sweepInterval'>(k: K): number =>
@@ -99,13 +107,13 @@ export class Footfall {
         retentionDays: current.retentionDays,
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
-      const queries = new ListQueries(db);
+      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes });
       const ctx: AppContext = {
-        db,
         clock,
         engine,
         sweeper,
         queries,
+        sources: engine.sources,
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,

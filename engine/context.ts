@@ -1,17 +1,19 @@
-import type { DB } from './db/database';
 import type { Clock } from './clock';
 import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
-import type { ListQueries } from './queries/lists';
+import type { Queries } from './queries';
+import type { SourceStore } from './store/sources';
 import type { SettingsView } from '../shared/api';
 
 /** What the HTTP layer needs from the running engine. */
 export interface AppContext {
-  db: DB;
   clock: Clock;
   engine: SessionEngine;
   sweeper: Sweeper;
-  queries: ListQueries;
+  /** Every read; each brings the rows up to date first. */
+  queries: Queries;
+  /** Every write to the event sources (the engine's view of them follows). */
+  sources: SourceStore;
   host: string;
   port: number;
   dataDir: string;

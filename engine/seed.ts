@@ -1,9 +1,10 @@
 import { FakeClock } from './clock';
 import { openDatabase, type DB } from './db/database';
-import { SessionEngine, DEFAULT_KEY_EVENT_TYPES } from './sessions/engine';
+import { SessionEngine } from './sessions/engine';
 import { ensureDefaultSource } from './store/sources';
 import { readSettings } from './store/settings';
 import type { TrackPayload } from '../shared/track';
+import { DAY_MS, DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 import { mulberry32 } from './util/random';
 
 /**
@@ -134,7 +135,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
   const t0 = performance.now();
   const rand = mulberry32(opts.seed);
   const until = opts.until ?? Date.now();
-  const from = until - opts.days * 86_400_000;
+  const from = until - opts.days * DAY_MS;
   const db: DB = openDatabase(opts.dataDir);
   try {
     // A bulk import: if it is interrupted, it is run again, so no fsync per batch.
@@ -204,7 +205,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
           t += 4_000 + Math.floor(rand() * rand() * 240_000);
         }
         // The next visit of this profile: hours to weeks later.
-        start = t + timeout + Math.floor(-Math.log(1 - rand()) * 4 * 86_400_000);
+        start = t + timeout + Math.floor(-Math.log(1 - rand()) * 4 * DAY_MS);
         if (start >= until - 60_000) break;
       }
     }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StartupError } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
+import type { SchemaMigrationRow } from './rows';
 
 export type DB = Database.Database;
 
@@ -143,11 +144,9 @@ function configure(db: DB, file: string, lockFile: string | null): void {
 function migrate(db: DB, file: string, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
-  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as Array<{
-    version: number;
-    name: string;
-    checksum: string;
-  }>;
+  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as Array<
+    Pick<SchemaMigrationRow, 'version' | 'name' | 'checksum'>
+  >;
   const known = new Map(migrations.map((m) => [m.version, m]));
   for (const row of applied) {
     const m = known.get(row.version);

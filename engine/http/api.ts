@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
-import { DEBUG_SESSION_ID } from '../sessions/engine';
+import { HttpError } from './errors';
+import { DEBUG_SESSION_ID } from '../../shared/rules';
 import { PROFILE_SORTS, SESSION_SORTS, type ProfileSort, type SessionSort } from '../queries/lists';
-import { createSource, deleteSource, updateSource } from '../store/sources';
 import { boolParam, pageParams, parseWith, timeParam } from './query';
 import type { InfoView } from '../../shared/api';
 
@@ -62,7 +61,7 @@ const idParam = z.object({ id: z.string().min(1).max(256) });
 
 /** The admin API routes (registered behind the token check). */
 export function registerApi(app: FastifyInstance, ctx: AppContext): void {
-  const { queries } = ctx;
+  const queries = ctx.queries.lists;
 
   app.get('/api/info', async (): Promise<InfoView> => {
     const src = queries.getSource(ctx.defaultSourceId);
@@ -124,22 +123,19 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/api/sources', async (req, reply) => {
     const body = parseWith(sourceCreate, req.body ?? {}, 422);
-    const id = createSource(ctx.db, body, ctx.clock.now());
-    ctx.engine.reloadSources();
+    const id = ctx.sources.create(body, ctx.clock.now());
     return reply.status(201).send(queries.getSource(id));
   });
 
   app.patch('/api/sources/:id', async (req) => {
     const { id } = parseWith(idParam, req.params);
-    updateSource(ctx.db, id, parseWith(sourcePatch, req.body ?? {}, 422));
-    ctx.engine.reloadSources();
+    ctx.sources.update(id, parseWith(sourcePatch, req.body ?? {}, 422));
     return queries.getSource(id);
   });
 
   app.delete('/api/sources/:id', async (req, reply) => {
     const { id } = parseWith(idParam, req.params);
-    deleteSource(ctx.db, id);
-    ctx.engine.reloadSources();
+    ctx.sources.remove(id);
     return reply.status(204).send();
   });
 

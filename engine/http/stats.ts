@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
-import { MAX_HOURLY_DAYS, StatsQueries, type StatsRequest } from '../queries/stats';
+import { HttpError } from './errors';
+import { MAX_HOURLY_DAYS, type StatsRequest } from '../queries/stats';
 import { isTimeZone } from '../queries/tz';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 import { MAX_RANGE_DAYS, STATS_DIMS, type StatsInterval } from '../../shared/stats';
 import { boolParam, parseWith, timeParam } from './query';
 
@@ -55,7 +55,7 @@ function toCompare(q: z.infer<typeof overviewQuery>): { from: number; to: number
  * range parameters of shared/stats.ts; each answers from the rollups in a few milliseconds.
  */
 export function registerStats(app: FastifyInstance, ctx: AppContext): void {
-  const stats = new StatsQueries(ctx.db, () => ctx.settings().keyEventTypes);
+  const { stats } = ctx.queries;
   const now = () => ctx.clock.now();
 
   app.get('/api/stats/overview', async (req) => {

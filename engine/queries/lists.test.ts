@@ -6,7 +6,7 @@ import { FakeClock } from '../clock';
 import type { SessionRow } from '../db/rows';
 import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { DAY_MS } from '../stats/rollups';
+import { DAY_MS } from '../../shared/rules';
 import type { SessionFilter, SessionSort } from './lists';
 
 const UNTIL = Date.UTC(2026, 2, 10, 12, 0);
@@ -52,7 +52,7 @@ function paged(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): stri
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
-    const page = t.ff.ctx.queries.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
+    const page = t.ff.ctx.queries.lists.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
     ids.push(...page.items.map((s) => s.id));
     if (page.next === null) return ids;
     cursor = page.next;
@@ -94,7 +94,7 @@ describe('the session list in every order', () => {
 describe('how many sessions a filter matches', () => {
   for (const [name, f] of FILTERS) {
     it(`counts "${name}" as the list holds it`, () => {
-      expect(t.ff.ctx.queries.countSessions(f)).toBe(expected(f, 'started', 'desc').length);
+      expect(t.ff.ctx.queries.lists.countSessions(f)).toBe(expected(f, 'started', 'desc').length);
     });
   }
 
@@ -120,7 +120,7 @@ describe('people, bots and debug traffic in the other lists', () => {
     const out = [];
     let cursor: string | undefined;
     do {
-      const page = t.ff.ctx.queries.listProfiles(JSON.parse(query), { limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = t.ff.ctx.queries.lists.listProfiles(JSON.parse(query), { limit: 500, ...(cursor ? { cursor } : {}) });
       out.push(...page.items);
       cursor = page.next ?? undefined;
     } while (cursor);
@@ -145,17 +145,36 @@ describe('people, bots and debug traffic in the other lists', () => {
 
   it('finds one profile by id, or none (where the profile route would answer 404)', () => {
     const [p] = profiles();
-    expect(t.ff.ctx.queries.listProfiles({ id: p!.id }, { limit: 1 }).items.map((x) => x.id)).toEqual([p!.id]);
-    expect(t.ff.ctx.queries.listProfiles({ id: 'nobody-here' }, { limit: 1 }).items).toEqual([]);
+    expect(t.ff.ctx.queries.lists.listProfiles({ id: p!.id }, { limit: 1 }).items.map((x) => x.id)).toEqual([p!.id]);
+    expect(t.ff.ctx.queries.lists.listProfiles({ id: 'nobody-here' }, { limit: 1 }).items).toEqual([]);
   });
 
   it('tells of every event whether its session is a bot’s', () => {
     const bot = rows.find((s) => s.bot === 1)!;
     const person = rows.find((s) => s.bot === 0 && s.debug === 0)!;
     for (const [s, isBot] of [[bot, true], [person, false]] as const) {
-      const page = t.ff.ctx.queries.listEvents({ session: s.id }, { limit: 500 });
+      const page = t.ff.ctx.queries.lists.listEvents({ session: s.id }, { limit: 500 });
       expect(page.items.length).toBeGreaterThan(0);
       expect(page.items.map((e) => e.metadata.bot)).toEqual(page.items.map(() => isBot));
+    }
+  });
+});
+
+describe('a session whose last event is dated before its start (a clock set back)', () => {
+  it('is listed by the duration it shows, 0 s, not a negative one', async () => {
+    const t2 = await startTestFootfall();
+    try {
+      const at = t2.clock.now();
+      const send = (id: string, when: number) =>
+        t2.ff.engine.track({ source: { id: t2.source }, session: { id }, events: [{ type: 'page-view' }] }, { userAgent: null, at: when });
+      await send('zero', at);
+      await send('backwards', at);
+      await send('backwards', at - 5000);
+      const page = (await t2.api('GET', '/api/sessions?sort=duration&order=desc')).body as { items: Array<{ id: string; metadata: { time: { duration: number } } }> };
+      // Equal durations: the later session first, as in every other order.
+      expect(page.items.map((s) => [s.id, s.metadata.time.duration])).toEqual([['backwards', 0], ['zero', 0]]);
+    } finally {
+      await t2.close();
     }
   });
 });

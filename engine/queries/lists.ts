@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import type { SourceRow } from '../db/rows';
-import { PAGE_VIEW_SQL } from '../sessions/counters';
+import { PAGE_VIEW_SQL, sessionDuration, sessionDurationSql } from '../../shared/rules';
 import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import { StatementCache } from './statements';
@@ -10,7 +10,7 @@ import { eventView, profileView, sessionView, sourceView, type EventJoinRow, typ
 export const SESSION_SORTS = {
   started: 's.started_at',
   last: 's.last_at',
-  duration: 'coalesce(s.duration, (s.last_at - s.started_at) / 1000.0)',
+  duration: `coalesce(s.duration, ${sessionDurationSql('s')})`,
   events: 's.events',
   pageViews: 's.page_views',
 } as const;
@@ -68,7 +68,7 @@ const sessionSelect = (hint = ''): string => `SELECT s.*, p.id AS profile_id, pr
 const SESSION_SELECT = sessionSelect();
 
 function sessionSortValue(r: SessionJoinRow, sort: SessionSort): number {
-  return sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
+  return sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? sessionDuration(r.started_at, r.last_at));
 }
 
 /**

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { PAGE_VIEW_TYPES } from '../sessions/engine';
-import { durationBucket, pageKey, parseUrl } from '../sessions/enrich';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { pageKey, parseUrl } from '../sessions/enrich';
+import { DAY_MS, durationBucket, HOUR_MS, PAGE_VIEW_TYPES } from '../../shared/rules';
 import { StatsQueries, toBuckets, type StatsRequest } from './stats';
 import { LocalHours, tzOffsetMs } from './tz';
 

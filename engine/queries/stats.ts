@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
-import { DAY_MS, HOUR_MS, type SessionFigures } from '../stats/rollups';
-import { ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
+import type { SessionFigures } from '../db/rows';
+import { DAY_MS, ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, HOUR_MS, isPageView, sessionDurationMsSql } from '../../shared/rules';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';
 import {
@@ -92,9 +92,9 @@ const SESSIONS_IN_RANGE = `SELECT coalesce(sum(sessions), 0) FROM (${EDGES('SELE
  * The range's sessions still going, as they stand (the rollups count a session's length and
  * pages once it has ended). Read through the active sessions' own index: a few hundred rows
  * at most. Their length so far follows the engine's rule: start to last activity, never
- * negative (engine.ts DURATION_MS_SQL).
+ * negative (shared/rules.ts).
  */
-const activeSoFar = (classSql: string): string => `SELECT count(*) AS n, coalesce(sum(max(0, last_at - started_at)), 0) / 1000.0 AS seconds,
+const activeSoFar = (classSql: string): string => `SELECT count(*) AS n, coalesce(sum(${sessionDurationMsSql('sessions')}), 0) / 1000.0 AS seconds,
   coalesce(sum(page_views), 0) AS pageViews FROM sessions INDEXED BY sessions_active
   WHERE status = 0 AND started_at >= ? AND started_at < ? AND ${classSql}`;
 
@@ -167,7 +167,7 @@ export class StatsQueries {
     let pageViews = 0;
     for (const row of this.dimSums('event_type', b, mask)) {
       events += row.n;
-      if (PAGE_VIEW_TYPES.has(row.value)) pageViews += row.n;
+      if (isPageView(row.value)) pageViews += row.n;
     }
     const active = this.st.get(activeSoFar(sessionClassSql(r))).get(b.fromH * HOUR_MS, b.toH * HOUR_MS) as { n: number; seconds: number; pageViews: number };
     // Averages over every session of the range, one still going as it stands; bounce over
@@ -213,7 +213,7 @@ export class StatsQueries {
         activeNow: { value: this.st.get(activeSql).pluck().get() as number },
       },
       endedSessions: cur.ended,
-      // The engine's rule (engine.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
+      // The engine's rule (shared/rules.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
       engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
     };
   }

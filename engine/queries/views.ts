@@ -1,5 +1,6 @@
 import type { EventRow, ProfileRow, SessionRow, SourceRow } from '../db/rows';
 import type { EndReason, EventView, ProfileView, SessionView, SourceView } from '../../shared/api';
+import { sessionDuration } from '../../shared/rules';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -30,7 +31,7 @@ export function sessionView(r: SessionJoinRow): SessionView {
         insert: iso(r.started_at),
         update: iso(r.last_at),
         end: isoOrNull(r.ended_at),
-        duration: r.duration ?? Math.max(0, (r.last_at - r.started_at) / 1000),
+        duration: r.duration ?? sessionDuration(r.started_at, r.last_at),
       },
       endReason: (r.end_reason as EndReason | null) ?? null,
       debug: r.debug === 1,

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../../../shared/rules';
 /**
  * Numbers and dates in the user's locale and time zone (Intl); words in the UI's language,
  * English: durations and "ago" are built here from Intl's numbers, never from Intl's unit
@@ -91,7 +92,7 @@ export function timeAxis(start: number, end: number, at: readonly number[]): Arr
   const span = end - start;
   const oneDay = new Date(start).toDateString() === new Date(end).toDateString();
   const fmt =
-    span <= 3_600_000 ? timeFmt : oneDay ? shortTimeFmt : span <= 2 * 86_400_000 ? shortDayTime : span <= 365 * 86_400_000 ? shortDay : monthFmt;
+    span <= HOUR_MS ? timeFmt : oneDay ? shortTimeFmt : span <= 2 * DAY_MS ? shortDayTime : span <= 365 * DAY_MS ? shortDay : monthFmt;
   const out: Array<{ at: number; label: string }> = [];
   for (const f of at) {
     const t = start + f * span;

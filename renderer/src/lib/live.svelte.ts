@@ -1,4 +1,5 @@
 import { LIVE_LIMITS, type EventView, type LiveMessage, type Page, type SessionView } from '../../../shared/api';
+import { DAY_MS, isPageView } from '../../../shared/rules';
 import { api, withQuery } from './api';
 
 const MAX_EVENTS = LIVE_LIMITS.events;
@@ -8,7 +9,7 @@ const MAX_QUEUED = 5000;
 const RELOAD_AFTER_MS = 300;
 
 /** How far back "just ended" looks when the view opens (by session start). */
-const ENDED_BACKLOG_MS = 86_400_000;
+const ENDED_BACKLOG_MS = DAY_MS;
 
 /**
  * The live stream (`GET /api/live`, Server-Sent Events) folded into three lists: events as
@@ -201,7 +202,7 @@ export class LiveFeed {
  * started in the same commit arrives as its row was first written, before any of this.
  */
 function withEvent(s: SessionView, e: EventView): SessionView {
-  const isView = e.type === 'page-view' || e.type === 'pageview' || e.type === 'page_view';
+  const isView = isPageView(e.type);
   const url = isView ? e.page.url : null;
   const update = e.metadata.time.insert;
   // Start to last activity, never negative: the duration the API answers for an active visit.

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../../../shared/rules';
 /**
  * The dashboard's date ranges as plain functions of the URL and the clock: the presets, a
  * custom range, and the period a range is compared with. Presets are cut at local midnight
@@ -59,8 +60,8 @@ export function presetRange(id: PresetId, now: Date): { from: Date; to: Date } {
     case 'yesterday':
       return { from: addDays(today, -1), to: today };
     case '24h': {
-      const to = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
-      return { from: new Date(to.getTime() - 86_400_000), to };
+      const to = new Date(Math.ceil(now.getTime() / HOUR_MS) * HOUR_MS);
+      return { from: new Date(to.getTime() - DAY_MS), to };
     }
     case '7d':
       return { from: addDays(today, -6), to: tomorrow };
@@ -98,7 +99,7 @@ function stepOf(r: ResolvedRange): Step {
     case 'yesterday':
       return { days: 1, months: 0, noun: 'day' };
     case '24h':
-      return { ms: 86_400_000, noun: '24 hours' };
+      return { ms: DAY_MS, noun: '24 hours' };
     case '7d':
       return { days: 7, months: 0, noun: '7 days' };
     case '30d':
@@ -111,7 +112,7 @@ function stepOf(r: ResolvedRange): Step {
     case '12m':
       return { days: 0, months: 12, noun: '12 months' };
     case null: {
-      const days = Math.round((r.to.getTime() - r.from.getTime()) / 86_400_000);
+      const days = Math.round((r.to.getTime() - r.from.getTime()) / DAY_MS);
       return { days, months: 0, noun: days === 1 ? 'day' : `${days} days` };
     }
   }

@@ -32,7 +32,13 @@ export function matchRoute(path: string): Route {
   const parts = path.split('/').filter((p) => p !== '');
   const [head, id, ...rest] = parts;
   if (rest.length > 0) return { view: 'not-found', path };
-  const decoded = id === undefined ? undefined : decodeURIComponent(id);
+  let decoded: string | undefined;
+  try {
+    decoded = id === undefined ? undefined : decodeURIComponent(id);
+  } catch {
+    // A hand-typed escape that is not UTF-8: no record has that id.
+    return { view: 'not-found', path };
+  }
   switch (head) {
     case undefined:
       return { view: 'overview' };
