@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startDashboard, type Dashboard } from './dashboard-setup';
+import { startDashboard, UA, type Dashboard } from './dashboard-setup';
 
 /**
  * Ids are any string a tracker sends (sources: letters, digits and `_ . : -`). The dashboard
@@ -20,6 +20,8 @@ test.beforeAll(async () => {
       source: { id: d.server.source },
       session: { id },
       profile: { id },
+      // A person's browser: the lists show people by default, and Node's own agent reads as a bot.
+      context: { browser: { userAgent: UA.desktop } },
       events: [{ type: 'page-view', context: { page: { url: 'https://shop.test/' } } }, { type: id }],
     });
     expect(r.status, id).toBe(200);
