@@ -28,7 +28,9 @@ test('the README shows what `npm run serve` prints at start, line for line', asy
   // Stopped, the lines before the stop are exactly what it printed at start.
   const own = await startServer();
   await own.stop();
-  const printed = own.output.slice(0, own.output.findIndex((l) => l.startsWith('SIGTERM')));
+  const stopAt = own.output.findIndex((l) => l.startsWith('SIGTERM'));
+  expect(stopAt, `it said it was stopping: ${own.output.join(' | ')}`).toBeGreaterThan(0);
+  const printed = own.output.slice(0, stopAt);
   expect(printed).toHaveLength(shown.length);
   shown.forEach((line, i) => {
     // `…` stands for what differs from run to run; the README's port is the default one.
