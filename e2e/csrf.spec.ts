@@ -30,10 +30,11 @@ const snapshot = async () => Object.fromEntries(await Promise.all(SNAPSHOT.map(a
 
 test.beforeAll(async () => {
   server = await startServer();
-  // Something for each write to change: an active visit, a source of our own, debug events.
+  // Something for each write to change: an active visit, a source of our own, debug events, a refused request.
   const track = (body: object) => fetch(`${server.url}/track`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect((await track({ source: { id: server.source }, session: { id: FIXTURE.session }, profile: { id: 'csrf-profile' }, events: [{ type: 'page-view' }] })).status).toBe(200);
   expect((await track({ source: { id: server.source }, options: { debugger: true }, events: [{ type: 'debug-ping' }] })).status).toBe(200);
+  expect((await track({ source: { id: 'no-such-source' }, events: [{ type: 'page-view' }] })).status).toBe(401);
   await api('/api/sources', { method: 'POST', body: { id: FIXTURE.source, name: 'Attacked' } });
   // The attacker: a page on another port of the same host (the same site, for the browser).
   other = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>a test site</title><p>a test site</p>'));

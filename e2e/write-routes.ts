@@ -16,7 +16,7 @@ export interface WriteRoute {
   body?: unknown;
 }
 
-/** What the spec makes first, so that each write would have something to change. */
+/** What the spec makes first, so that each write would have something to change (and a refused request in the rejected log). */
 export const FIXTURE = { session: 'csrf-session', source: 'csrf-source' } as const;
 
 export const WRITE_ROUTES: readonly WriteRoute[] = [
@@ -26,6 +26,9 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'DELETE', route: '/api/sources/:id', path: `/api/sources/${FIXTURE.source}` },
   { method: 'PATCH', route: '/api/settings', path: '/api/settings', body: { sessionTimeout: 5, retentionDays: 1 } },
   { method: 'DELETE', route: '/api/debug-data', path: '/api/debug-data' },
+  { method: 'POST', route: '/api/reset', path: '/api/reset', body: { confirm: 'reset' } },
+  { method: 'POST', route: '/api/sessions/end', path: '/api/sessions/end', body: { idleSeconds: 0 } },
+  { method: 'DELETE', route: '/api/rejected', path: '/api/rejected' },
 ];
 
 /** GETs (with the Bearer token) whose answers together show everything a write could change. */
@@ -35,4 +38,5 @@ export const SNAPSHOT: readonly string[] = [
   '/api/events?limit=500',
   '/api/sources',
   '/api/settings',
+  '/api/rejected?limit=500',
 ];

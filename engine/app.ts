@@ -11,9 +11,11 @@ import { buildServer } from './http/server';
 import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
 import { buildQueries, type Queries } from './queries';
+import { compilePatterns, NO_PATTERNS, type TrafficPatterns } from './sessions/classify';
 import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
+import { RejectedLog } from './store/rejected';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
 import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
@@ -39,6 +41,16 @@ export function loadToken(dataDir: string): string {
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** The patterns Settings saved; one this version cannot compile is left out, and said. */
+function storedPatterns(p: SettingsView['trafficPatterns'], log: (m: string) => void): TrafficPatterns {
+  try {
+    return compilePatterns(p);
+  } catch (err) {
+    log(`Settings: the user-agent patterns were not applied (${(err as Error).message}); fix them in Settings.`);
+    return NO_PATTERNS;
+  }
 }
 
 /**
@@ -99,9 +111,16 @@ export class Footfall {
         dataDir: config.dataDir,
         retentionDays: stored.retentionDays ?? 0,
         keyEventTypes: stored.keyEventTypes ?? [...DEFAULT_KEY_EVENT_TYPES],
+        trafficPatterns: stored.trafficPatterns ?? { automation: [], bot: [] },
         fromFlags: config.explicit.filter((k): k is 'sessionTimeout' | 'sweepInterval' => k === 'sessionTimeout' || k === 'sweepInterval'),
       };
-      const engine = new SessionEngine({ db, clock, sessionTimeoutMs: current.sessionTimeout * 1000, keyEventTypes: current.keyEventTypes });
+      const engine = new SessionEngine({
+        db,
+        clock,
+        sessionTimeoutMs: current.sessionTimeout * 1000,
+        keyEventTypes: current.keyEventTypes,
+        trafficPatterns: storedPatterns(current.trafficPatterns, log),
+      });
       const sweeper = new Sweeper(engine, {
         intervalSeconds: current.sweepInterval,
         retentionDays: current.retentionDays,
@@ -114,6 +133,7 @@ export class Footfall {
         sweeper,
         queries,
         sources: engine.sources,
+        rejected: new RejectedLog(db),
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,
@@ -129,6 +149,7 @@ export class Footfall {
           if (patch.sessionTimeout !== undefined) engine.setSessionTimeout(patch.sessionTimeout * 1000);
           if (patch.sweepInterval !== undefined) sweeper.setInterval(patch.sweepInterval);
           if (patch.keyEventTypes !== undefined) engine.setKeyEventTypes(patch.keyEventTypes);
+          if (patch.trafficPatterns !== undefined) engine.setTrafficPatterns(compilePatterns(patch.trafficPatterns));
           if (patch.retentionDays !== undefined) sweeper.setRetentionDays(patch.retentionDays);
           return current;
         },

@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
 import type { Queries } from './queries';
+import type { RejectedLog } from './store/rejected';
 import type { SourceStore } from './store/sources';
 import type { SettingsView } from '../shared/api';
 
@@ -14,6 +15,8 @@ export interface AppContext {
   queries: Queries;
   /** Every write to the event sources (the engine's view of them follows). */
   sources: SourceStore;
+  /** The refused /track requests, kept apart from the data. */
+  rejected: RejectedLog;
   host: string;
   port: number;
   dataDir: string;

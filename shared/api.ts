@@ -3,6 +3,8 @@
  * dashboard (which reads them). Field names follow Tracardi where Tracardi has the field.
  */
 
+import type { TrafficClassName, TrafficCounts } from './traffic';
+
 export type SessionStatus = 'active' | 'ended';
 export type EndReason = 'timeout' | 'logout' | 'api';
 
@@ -10,8 +12,12 @@ export type EndReason = 'timeout' | 'logout' | 'api';
 export interface Page<T> {
   items: T[];
   next: string | null;
-  /** How many items match in all, when asked with `total=true` (the session list). */
+  /** How many items match in all, when asked with `total=true` (the session and profile lists). */
   total?: number;
+  /** With `total=true`: the items that match but for their traffic class, of each class left out. */
+  hidden?: TrafficCounts;
+  /** The tester's wait (`GET /api/events?wait=…&min=…`) gave up with fewer events than asked for. */
+  timedOut?: boolean;
 }
 
 export interface SessionView {
@@ -33,6 +39,8 @@ export interface SessionView {
     endReason: EndReason | null;
     debug: boolean;
     bot: boolean;
+    /** Who made the visit (shared/traffic.ts), decided when it started. */
+    traffic: TrafficClassName;
     /** This visit's number in its profile's visits (0 for debug sessions, which count no visits). */
     visitNumber: number;
     returning: boolean;
@@ -81,12 +89,44 @@ export interface EventView {
     debug: boolean;
     /** Its session is a bot's. */
     bot: boolean;
+    /** Its session's traffic class. */
+    traffic: TrafficClassName;
     /** Made by the engine: visit-started, visit-ended, profile-created. */
     system: boolean;
+    /** What the collector changed or left out as it took the event (its type trimmed, ...), as told in the /track answer. */
+    warnings: string[];
   };
   page: { url: string | null };
   properties: Record<string, unknown>;
   context: Record<string, unknown> | null;
+}
+
+/** A `/track` request Footfall refused (`GET /api/rejected`): why, from where, and what it sent. */
+export interface RejectedView {
+  id: string;
+  time: string;
+  status: number;
+  /** The `detail` of the answer it got. */
+  detail: string;
+  /** The `source.id` it named, when its body said one. */
+  source: { id: string } | null;
+  origin: string | null;
+  userAgent: string | null;
+  /** The body as it came (decoded), cut at 64 KB; null when it was refused before it was read. */
+  body: string | null;
+  truncated: boolean;
+}
+
+/** `GET /api/summary`: everything stored, every traffic class (the tester's first look). */
+export interface SummaryView {
+  events: { total: number; byType: Record<string, number> };
+  /** Refused requests in the rejected log. */
+  rejected: number;
+  /** Events a tracking plan found invalid, and of types it does not plan (0 without a plan). */
+  invalid: number;
+  unplanned: number;
+  sessions: { active: number; ended: number };
+  profiles: number;
 }
 
 export interface SourceView {
@@ -120,6 +160,11 @@ export interface SettingsView {
   /** Days of events kept; 0 keeps everything. */
   retentionDays: number;
   keyEventTypes: string[];
+  /**
+   * User-agent patterns (regular expressions, case-insensitive) that make a visit automation
+   * or a bot, over what Footfall knows: applied to visits that start after they are saved.
+   */
+  trafficPatterns: { automation: string[]; bot: string[] };
   /**
    * Settings given by a flag or environment variable at start: a change here lasts until
    * Footfall restarts, when the flag wins again.

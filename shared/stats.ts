@@ -5,10 +5,11 @@
  * Every stats endpoint takes the same range parameters:
  *   from, to   ISO 8601 or epoch ms; the range is [from, to), widened to whole UTC hours
  *   tz         the IANA time zone that buckets (days, hours of the day) are cut in; default UTC
- *   bots       true: count bot traffic too (default false)
- *   debug      true: count debug events too (the simulator's; default false). The debug
- *              session counts no visits, so session figures never include it.
+ *   traffic    the traffic classes counted, a comma list of person, automation, bot, debug
+ *              (default person,automation); `bots=true` / `debug=true` add bot / debug. The
+ *              debug session counts no visits, so session figures never include it.
  */
+import type { TrafficCounts } from './traffic';
 
 /** Dimensions the breakdown endpoint groups by. */
 export const STATS_DIMS = [
@@ -71,13 +72,20 @@ export interface OverviewStats {
     bounceRate: Kpi;
     /** Page views per ended session. */
     pagesPerSession: Kpi;
-    /** Sessions active right now (never debug; bots only when asked for). */
+    /** Sessions active right now, of the classes asked for (never the debug session). */
     activeNow: { value: number };
   };
   /** Sessions started in the range that have ended (what the averages are over). */
   endedSessions: number;
   /** GA4's engaged-session rule as the engine applies it. */
   engagedRule: { pageViews: number; seconds: number; keyEventTypes: string[] };
+  /**
+   * The range's sessions of each traffic class the request left out (0 for those it
+   * counted): what the view says it hides. Debug traffic is at most one session, the debug
+   * session; `hiddenEvents` counts the tracked events of each class left out.
+   */
+  hidden: TrafficCounts;
+  hiddenEvents: TrafficCounts;
 }
 
 export type StatsInterval = 'hour' | 'day';

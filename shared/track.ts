@@ -54,11 +54,11 @@ const optionalRef = z.looseObject({ id: id.nullish() }, { error: 'must be an obj
 export const trackEventSchema = z.looseObject(
   {
     id: id.optional(),
+    // Checked as trimmed, kept as sent: the engine trims it and says so in `warnings`.
     type: z
       .string({ error: 'must be a non-empty string' })
-      .trim()
-      .min(1, 'must be a non-empty string')
-      .max(LIMITS.typeLength, `must be at most ${LIMITS.typeLength} characters`),
+      .refine((v) => v.trim() !== '', 'must be a non-empty string')
+      .refine((v) => v.trim().length <= LIMITS.typeLength, `must be at most ${LIMITS.typeLength} characters`),
     properties: bag.optional(),
     context: bag.optional(),
     options: bag.optional(),

@@ -1,4 +1,5 @@
 /** Row types matching the schema in ./migrations exactly (integers as numbers, JSON as text). */
+import type { TrafficClassName } from '../../shared/traffic';
 
 export interface SourceRow {
   id: string;
@@ -31,6 +32,8 @@ export interface SessionRow {
   status: number;
   debug: number;
   bot: number;
+  /** The traffic class (CLS), decided when the visit started. */
+  traffic: number;
   started_at: number;
   last_at: number;
   ended_at: number | null;
@@ -72,6 +75,24 @@ export interface EventRow {
   page_url: string | null;
   properties: string;
   context: string | null;
+  /** Its session's traffic class (CLS). */
+  traffic: number;
+  /** What the collector changed or left out of it, as a JSON array of sentences, or NULL (009). */
+  warnings: string | null;
+}
+
+/** A `/track` request that was refused (009): kept apart from the data, the newest 10,000. */
+export interface RejectedRow {
+  pk: number;
+  time: number;
+  status: number;
+  detail: string;
+  source_id: string | null;
+  origin: string | null;
+  user_agent: string | null;
+  /** The body as it came (decoded), cut at 64 KB; NULL when it was refused before it was read. */
+  body: string | null;
+  truncated: number;
 }
 
 export const SESSION_STATUS = { active: 0, ended: 1 } as const;
@@ -94,9 +115,16 @@ export interface RunStateRow {
   clean: number;
 }
 
-/** Traffic classes the rollups keep apart (the `cls` column): charts show people unless asked for more. */
-export const CLS = { people: 0, bot: 1, debug: 2 } as const;
+/**
+ * Traffic classes as stored: the `traffic` column of sessions and events (009) and the `cls`
+ * column of the rollups. The codes are what the rollups were written with before automation
+ * was told apart (0 people, 1 bots, 2 debug); automation came as 3.
+ */
+export const CLS = { person: 0, bot: 1, debug: 2, automation: 3 } as const;
 export type TrafficClass = (typeof CLS)[keyof typeof CLS];
+
+/** A class's name (shared/traffic.ts) by its code. */
+export const TRAFFIC_NAME: Readonly<Record<TrafficClass, TrafficClassName>> = { 0: 'person', 1: 'bot', 2: 'debug', 3: 'automation' };
 
 /** Per-session figures of one bucket (002): `g` 0 an hour, 1 a day; `t` hours or days since the epoch. */
 export interface AggSessionRow {

@@ -3,45 +3,10 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { HttpError } from './errors';
 import { DEBUG_SESSION_ID } from '../../shared/rules';
-import { PROFILE_SORTS, SESSION_SORTS, type ProfileSort, type SessionSort } from '../queries/lists';
-import { boolParam, pageParams, parseWith, timeParam } from './query';
+import { eventFilter, eventQuery, profileFilter, profileQuery, sessionFilter, sessionQuery } from './list-params';
+import { parseWith } from './query';
+import { listEvents } from './wait';
 import type { InfoView } from '../../shared/api';
-
-const sessionQuery = z.object({
-  ...pageParams,
-  sort: z.enum(Object.keys(SESSION_SORTS) as [SessionSort, ...SessionSort[]]).optional(),
-  status: z.enum(['active', 'ended']).optional(),
-  device: z.string().max(64).optional(),
-  channel: z.string().max(64).optional(),
-  browser: z.string().max(128).optional(),
-  os: z.string().max(128).optional(),
-  source: z.string().max(128).optional(),
-  profile: z.string().max(128).optional(),
-  from: timeParam.optional(),
-  to: timeParam.optional(),
-  debug: boolParam.optional(),
-  bot: boolParam.optional(),
-  total: boolParam.optional(),
-});
-
-const profileQuery = z.object({
-  ...pageParams,
-  sort: z.enum(Object.keys(PROFILE_SORTS) as [ProfileSort, ...ProfileSort[]]).optional(),
-  id: z.string().max(128).optional(),
-  debug: boolParam.optional(),
-  bot: boolParam.optional(),
-});
-
-const eventQuery = z.object({
-  ...pageParams,
-  session: z.string().max(256).optional(),
-  profile: z.string().max(128).optional(),
-  type: z.string().max(128).optional(),
-  from: timeParam.optional(),
-  to: timeParam.optional(),
-  debug: boolParam.optional(),
-  system: boolParam.optional(),
-});
 
 const sourceCreate = z.object({
   id: z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'may hold letters, digits, and _ . : - only').optional(),
@@ -50,11 +15,29 @@ const sourceCreate = z.object({
 });
 const sourcePatch = z.object({ name: z.string().trim().min(1, 'must not be empty').max(200).optional(), enabled: z.boolean().optional() });
 
+/** A user-agent pattern of Settings: a regular expression (checked here, so a bad one is a 422 naming it). */
+const pattern = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200)
+  .refine((src) => {
+    try {
+      new RegExp(src, 'i');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not a valid regular expression');
+
 const settingsPatch = z.object({
   sessionTimeout: z.number().positive().max(7 * 86400).optional(),
   sweepInterval: z.number().positive().max(3600).optional(),
   retentionDays: z.number().int().min(0).max(36500).optional(),
   keyEventTypes: z.array(z.string().trim().min(1).max(128)).max(100).optional(),
+  trafficPatterns: z
+    .object({ automation: z.array(pattern).max(50), bot: z.array(pattern).max(50) })
+    .optional(),
 });
 
 const idParam = z.object({ id: z.string().min(1).max(256) });
@@ -74,10 +57,10 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/sessions', async (req) => {
-    const q = parseWith(sessionQuery, req.query);
-    const { limit, cursor, order, sort, total, ...filter } = q;
+    const { limit, cursor, order, sort, total, ...q } = parseWith(sessionQuery, req.query);
+    const filter = sessionFilter(q);
     const page = queries.listSessions(filter, { limit, cursor, order, sort });
-    return total ? { ...page, total: queries.countSessions(filter) } : page;
+    return total ? { ...page, total: queries.countSessions(filter), hidden: queries.hiddenSessions(filter) } : page;
   });
 
   app.get('/api/sessions/:id', async (req) => {
@@ -96,8 +79,12 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/profiles', async (req) => {
-    const { limit, cursor, order, sort, ...filter } = parseWith(profileQuery, req.query);
-    return queries.listProfiles(filter, { limit, cursor, order, sort });
+    const { limit, cursor, order, sort, total, ...q } = parseWith(profileQuery, req.query);
+    const filter = profileFilter(q);
+    const page = queries.listProfiles(filter, { limit, cursor, order, sort });
+    if (!total) return page;
+    const n = queries.countProfiles(filter);
+    return { ...page, total: n, hidden: queries.hiddenProfiles(filter, n) };
   });
 
   app.get('/api/profiles/:id', async (req) => {
@@ -108,13 +95,13 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/events', async (req) => {
-    const { limit, cursor, order, ...filter } = parseWith(eventQuery, req.query);
-    return queries.listEvents(filter, { limit, cursor, order });
+    const { limit, cursor, order, total, wait, min, ...q } = parseWith(eventQuery, req.query);
+    return listEvents(ctx, req, eventFilter(q, req.query), { limit, cursor, order }, { total: total === true, wait, min });
   });
 
   app.get('/api/events/:id', async (req) => {
     const { id } = parseWith(idParam, req.params);
-    const e = queries.getEvent(id);
+    const e = ctx.queries.events.getEvent(id);
     if (!e) throw new HttpError(404, `No event "${id}".`);
     return e;
   });

@@ -194,6 +194,8 @@ describe('POST /track under generated input', () => {
           expect(typeof answer.detail).toBe('string');
           expect((answer.detail as string).length).toBeGreaterThan(0);
           expect(snapshot(), `refused with ${r.statusCode} but the database changed`).toEqual(before);
+          // ...and the refusal is in the rejected log, with the answer's detail.
+          expect(t.ff.ctx.rejected.list(1, undefined).items[0]).toMatchObject({ status: r.statusCode, detail: answer.detail });
           return;
         }
         expect(answer).toMatchObject({ profile: { id: expect.any(String) }, session: { id: expect.any(String) }, ux: [], response: {}, errors: [] });

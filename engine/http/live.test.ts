@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LiveMessage } from '../../shared/api';
-import type { ListQueries } from '../queries/lists';
+import type { Queries } from '../queries';
+import { ALL_TRAFFIC } from '../queries/traffic';
 import type { CommitNotice, SessionEngine } from '../sessions/engine';
 import { LiveHub } from './live';
 
@@ -20,13 +21,13 @@ function hubWithClient(windowMs = 0) {
   const queries = {
     getSessionsByPk: (pks: readonly number[]) => {
       reads += pks.length;
-      return pks.map((pk) => ({ id: `s${pk}` }));
+      return pks.map((pk) => ({ id: `s${pk}`, metadata: { traffic: 'person' } }));
     },
     getEventsByPk: (pks: readonly number[]) => {
       reads += pks.length;
-      return pks.map((pk) => ({ id: `e${pk}` }));
+      return pks.map((pk) => ({ id: `e${pk}`, metadata: { traffic: 'person' } }));
     },
-  } as unknown as ListQueries;
+  } as unknown as Queries['asCommitted'];
   const hub = new LiveHub(engine, queries, windowMs);
   const sent: LiveMessage[] = [];
   const raw = {
@@ -38,7 +39,7 @@ function hubWithClient(windowMs = 0) {
     },
     end() {},
   };
-  hub.attach({ method: 'GET', raw: { on() {} } } as unknown as FastifyRequest, { hijack() {}, raw } as unknown as FastifyReply);
+  hub.attach({ method: 'GET', raw: { on() {} } } as unknown as FastifyRequest, { hijack() {}, raw } as unknown as FastifyReply, ALL_TRAFFIC);
   const commit = (n: Partial<CommitNotice>) => listener!({ events: [], started: [], ended: [], ...n });
   const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
   return { hub, raw, sent, commit, range, reads: () => reads };

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { LIVE_LIMITS, type LiveMessage } from '../../shared/api';
+import { LIVE_LIMITS, type EventView, type LiveMessage, type SessionView } from '../../shared/api';
+import type { TrafficSet } from '../queries/traffic';
 import type { CommitNotice, SessionEngine } from '../sessions/engine';
 import type { Queries } from '../queries';
 
@@ -42,14 +43,14 @@ function sse(m: LiveMessage): string {
 }
 
 /**
- * The live stream (`GET /api/live`): Server-Sent Events of committed events and of
- * sessions starting and ending. Commits are sent together at most every WINDOW_MS, at most
+ * The live stream (`GET /api/live?traffic=...`): Server-Sent Events of committed events and
+ * of sessions starting and ending, of the traffic classes each client asked for. Commits are sent together at most every WINDOW_MS, at most
  * LIVE_LIMITS of each kind (the newest), then a `skipped` message when there were more.
  * Work is done only while someone is listening.
  */
 export class LiveHub {
-  /** Each client, and what it was not sent while it was not reading. */
-  private readonly clients = new Map<FastifyReply, Skipped | null>();
+  /** Each client: the traffic it asked for, and what it was not sent while it was not reading. */
+  private readonly clients = new Map<FastifyReply, Client>();
   private unsubscribe: (() => void) | null = null;
   private ping: NodeJS.Timeout | null = null;
   /** Commits not sent yet (inside the window), and when the last send was. */
@@ -70,7 +71,8 @@ export class LiveHub {
     return this.clients.size;
   }
 
-  attach(req: FastifyRequest, reply: FastifyReply): void {
+  /** Streams to `reply` the messages of sessions and events of the classes in `traffic`. */
+  attach(req: FastifyRequest, reply: FastifyReply, traffic: TrafficSet): void {
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -85,7 +87,7 @@ export class LiveHub {
       return;
     }
     reply.raw.write(': footfall live stream\nretry: 2000\n\n');
-    this.clients.set(reply, null);
+    this.clients.set(reply, { traffic, key: [...traffic].sort().join(','), missed: null });
     req.raw.on('close', () => this.detach(reply));
     if (!this.unsubscribe) {
       this.unsubscribe = this.engine.onCommit((n) => this.collect(n));
@@ -140,30 +142,29 @@ export class LiveHub {
       sessionsEnded: ended.length + this.ended.dropped,
     };
     const skipped: Skipped = { kind: 'skipped', events: this.events.dropped, sessionsStarted: this.started.dropped, sessionsEnded: this.ended.dropped };
-    let chunk: string | null = null;
-    for (const [c, missed] of this.clients) {
+    let read: Read | null = null;
+    /** One chunk for each set of classes clients asked for. */
+    const chunks = new Map<string, string>();
+    for (const [c, client] of this.clients) {
       if (c.raw.writableLength > SLOW_CLIENT_BYTES) {
-        this.clients.set(c, missed === null ? total : add(missed, total));
+        client.missed = client.missed === null ? total : add(client.missed, total);
         continue;
       }
       // Read only what someone will be sent: the newest of each kind, then what was left out.
-      chunk ??= this.messages(started, events, ended, skipped);
-      if (missed !== null) {
-        this.clients.set(c, null);
-        c.raw.write(sse(missed));
+      read ??= this.read(started, events, ended);
+      let chunk = chunks.get(client.key);
+      if (chunk === undefined) chunks.set(client.key, (chunk = messages(read, client.traffic, skipped)));
+      if (client.missed !== null) {
+        c.raw.write(sse(client.missed));
+        client.missed = null;
       }
       c.raw.write(chunk);
     }
     this.reset();
   }
 
-  private messages(started: readonly number[], events: readonly number[], ended: readonly number[], skipped: Skipped): string {
-    let chunk = '';
-    for (const session of this.queries.getSessionsByPk(started)) chunk += sse({ kind: 'session-started', session });
-    for (const event of this.queries.getEventsByPk(events)) chunk += sse({ kind: 'event', event });
-    for (const session of this.queries.getSessionsByPk(ended)) chunk += sse({ kind: 'session-ended', session });
-    if (skipped.events + skipped.sessionsStarted + skipped.sessionsEnded > 0) chunk += sse(skipped);
-    return chunk;
+  private read(started: readonly number[], events: readonly number[], ended: readonly number[]): Read {
+    return { started: this.queries.getSessionsByPk(started), events: this.queries.getEventsByPk(events), ended: this.queries.getSessionsByPk(ended) };
   }
 
   private write(chunk: string): void {
@@ -176,6 +177,30 @@ export class LiveHub {
     this.clients.clear();
     this.stopListening();
   }
+}
+
+interface Client {
+  traffic: TrafficSet;
+  /** The classes as one string: clients asking for the same ones share a chunk. */
+  key: string;
+  missed: Skipped | null;
+}
+
+/** One send's rows, read once for every client. */
+interface Read {
+  started: SessionView[];
+  events: EventView[];
+  ended: SessionView[];
+}
+
+/** The messages of one send for clients of `traffic`: each session and event by its own class. */
+function messages(r: Read, traffic: TrafficSet, skipped: Skipped): string {
+  let chunk = '';
+  for (const session of r.started) if (traffic.has(session.metadata.traffic)) chunk += sse({ kind: 'session-started', session });
+  for (const event of r.events) if (traffic.has(event.metadata.traffic)) chunk += sse({ kind: 'event', event });
+  for (const session of r.ended) if (traffic.has(session.metadata.traffic)) chunk += sse({ kind: 'session-ended', session });
+  if (skipped.events + skipped.sessionsStarted + skipped.sessionsEnded > 0) chunk += sse(skipped);
+  return chunk;
 }
 
 function add(a: Skipped, b: Skipped): Skipped {

@@ -2,17 +2,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { z } from 'zod';
 import type { AppContext } from '../context';
 import { LIMITS } from '../../shared/limits';
 import { registerApi } from './api';
 import { registerStats } from './stats';
+import { registerExport } from './export';
+import { registerTester } from './tester';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installBodyDecoding } from './encoding';
+import { installJsonParsers } from './raw-body';
 import { installErrorHandlers } from './errors';
 import { installRequestChecks } from './guards';
 import { installIdInQuery } from './ids';
-import { repeatedParam } from './query';
+import { parseWith, repeatedParam } from './query';
+import { trafficParams, trafficSet } from './traffic';
 import { installWriteGuard } from './origin';
 import { LiveHub } from './live';
 import { clientErrorHandler, frameworkErrors, installClosingAnswer, MAX_PARAM_LENGTH } from './transport';
@@ -71,8 +76,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   installErrorHandlers(app, ctx.log);
 
   installBodyDecoding(app, LIMITS.bodyBytes);
-  // sendBeacon can only send text/plain: its body is JSON all the same.
-  app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, app.getDefaultJsonParser('remove', 'remove'));
+  installJsonParsers(app, LIMITS.bodyBytes);
 
   const hosts = allowedHosts(ctx.host);
   installRequestChecks(app, { isPublic: (req) => isPublic(checkedPath(req)), isApi: (req) => isApiPath(checkedPath(req)) });
@@ -99,7 +103,10 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
 
   registerApi(app, ctx);
   registerStats(app, ctx);
-  app.get('/api/live', (req, reply) => live.attach(req, reply));
+  registerTester(app, ctx);
+  registerExport(app, ctx);
+  const liveQuery = z.object(trafficParams);
+  app.get('/api/live', (req, reply) => live.attach(req, reply, trafficSet(parseWith(liveQuery, req.query))));
 
   const dashboard = ctx.rendererDir !== null && existsSync(join(ctx.rendererDir, 'index.html')) ? ctx.rendererDir : null;
   if (dashboard !== null) {

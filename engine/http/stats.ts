@@ -6,7 +6,8 @@ import { MAX_HOURLY_DAYS, type StatsRequest } from '../queries/stats';
 import { isTimeZone } from '../queries/tz';
 import { DAY_MS, HOUR_MS } from '../../shared/rules';
 import { MAX_RANGE_DAYS, STATS_DIMS, type StatsInterval } from '../../shared/stats';
-import { boolParam, parseWith, timeParam } from './query';
+import { parseWith, timeParam } from './query';
+import { trafficParams, trafficSet } from './traffic';
 
 const rangeParams = {
   from: timeParam.optional(),
@@ -16,8 +17,7 @@ const rangeParams = {
     .max(64)
     .refine(isTimeZone, 'is not an IANA time zone (like Europe/Warsaw or UTC)')
     .optional(),
-  bots: boolParam.optional(),
-  debug: boolParam.optional(),
+  ...trafficParams,
 };
 
 const rangeQuery = z.object(rangeParams);
@@ -29,13 +29,14 @@ const breakdownQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 
-/** Defaults (the 7 days up to the next whole hour, UTC, people only) and range checks. */
+/** Defaults (the 7 days up to the next whole hour, UTC, people and automation) and range checks. */
 function toRequest(q: z.infer<typeof rangeQuery>, now: number): StatsRequest {
-  const to = q.to ?? Math.ceil(now / HOUR_MS) * HOUR_MS;
+  // The end of the hour that holds now (an event at 12:00:00.000 is in the hour from 12:00).
+  const to = q.to ?? (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
   const from = q.from ?? to - 7 * DAY_MS;
   if (!(from < to)) throw new HttpError(400, 'from: must be before `to`.');
   if (to - from > MAX_RANGE_DAYS * DAY_MS) throw new HttpError(400, `to: the range is longer than ${MAX_RANGE_DAYS} days; ask for a shorter one.`);
-  return { from, to, tz: q.tz ?? 'UTC', bots: q.bots ?? false, debug: q.debug ?? false };
+  return { from, to, tz: q.tz ?? 'UTC', traffic: trafficSet(q) };
 }
 
 /** The range the overview compares with, when asked for one (both ends, in order, not too long). */

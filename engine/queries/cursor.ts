@@ -18,3 +18,11 @@ export function decodeCursor(raw: string): Cursor {
   }
   throw new DomainError('bad-cursor', 'cursor: not a cursor this API gave out; use the `next` value of the previous page.');
 }
+
+/** The keyset condition of the page after `cursor`, in `order`, added to `where` and `params`. */
+export function keyset(expr: string, order: 'asc' | 'desc', pkCol: string, cursor: Cursor | null, where: string[], params: unknown[]): void {
+  if (!cursor) return;
+  const op = order === 'desc' ? '<' : '>';
+  where.push(`(${expr} ${op} ? OR (${expr} = ? AND ${pkCol} ${op} ?))`);
+  params.push(cursor[0], cursor[0], cursor[1]);
+}

@@ -26,12 +26,13 @@ describe('the read path', () => {
     let synced = 0;
     const q = buildQueries(t.ff.db, { beforeRead: () => synced++, keyEventTypes: () => [] });
     const now = t.clock.now();
-    const range = { from: now - DAY_MS, to: now, tz: 'UTC', bots: false, debug: false };
+    const range = { from: now - DAY_MS, to: now, tz: 'UTC', traffic: new Set(['person', 'automation'] as const) };
     const calls: Array<() => unknown> = [
       () => q.lists.getSession('S1'),
       () => q.lists.listSessions({}, { limit: 5 }),
       () => q.lists.listProfiles({}, { limit: 5 }),
-      () => q.lists.listEvents({}, { limit: 5 }),
+      () => q.events.listEvents({}, { limit: 5 }),
+      () => q.summary.summary(0),
       () => q.lists.listSources(),
       () => q.stats.overview(range),
       () => q.stats.breakdown(range, 'browser', 5),

@@ -1,19 +1,23 @@
 import type { DB } from '../db/database';
 import { CountQueries } from './counts';
+import { EventQueries } from './events';
 import { ListQueries } from './lists';
 import { StatsQueries } from './stats';
+import { SummaryQueries } from './summary';
 
 /** Every read the API and the desktop shell answer from, built in one place (buildQueries). */
 export interface Queries {
   lists: ListQueries;
+  events: EventQueries;
   stats: StatsQueries;
   counts: CountQueries;
+  summary: SummaryQueries;
   /**
    * The list reads without `beforeRead`, as the last commit left the rows: for the live
    * stream, which reports each commit as it was written (the dashboard adds each event
    * message after it to the counters of its session).
    */
-  asCommitted: Pick<ListQueries, 'getSessionsByPk' | 'getEventsByPk'>;
+  asCommitted: Pick<ListQueries, 'getSessionsByPk'> & Pick<EventQueries, 'getEventsByPk'>;
 }
 
 export interface QueryOptions {
@@ -28,11 +32,14 @@ export interface QueryOptions {
 
 export function buildQueries(db: DB, opts: QueryOptions): Queries {
   const lists = new ListQueries(db);
+  const events = new EventQueries(db);
   return {
     lists: withBeforeRead(lists, opts.beforeRead),
+    events: withBeforeRead(events, opts.beforeRead),
     stats: withBeforeRead(new StatsQueries(db, opts.keyEventTypes), opts.beforeRead),
     counts: withBeforeRead(new CountQueries(db), opts.beforeRead),
-    asCommitted: lists,
+    summary: withBeforeRead(new SummaryQueries(db), opts.beforeRead),
+    asCommitted: { getSessionsByPk: (pks) => lists.getSessionsByPk(pks), getEventsByPk: (pks) => events.getEventsByPk(pks) },
   };
 }
 

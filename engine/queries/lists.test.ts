@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
-import type { SessionRow } from '../db/rows';
+import { CLS, TRAFFIC_NAME, type SessionRow, type TrafficClass } from '../db/rows';
 import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { DAY_MS } from '../../shared/rules';
-import type { SessionFilter, SessionSort } from './lists';
+import type { ProfileFilter, SessionFilter, SessionSort } from './lists';
 
 const UNTIL = Date.UTC(2026, 2, 10, 12, 0);
 let dir: string;
@@ -38,8 +38,7 @@ function expected(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): s
         (f.status === undefined || r.status === (f.status === 'active' ? 0 : 1)) &&
         (f.device === undefined || r.device === f.device) &&
         (f.channel === undefined || r.channel === f.channel) &&
-        (f.debug === undefined || r.debug === (f.debug ? 1 : 0)) &&
-        (f.bot === undefined || r.bot === (f.bot ? 1 : 0)) &&
+        (f.traffic === undefined || f.traffic.has(TRAFFIC_NAME[r.traffic as TrafficClass])) &&
         (f.from === undefined || r.started_at >= f.from) &&
         (f.to === undefined || r.started_at < f.to),
     )
@@ -63,13 +62,16 @@ function paged(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): stri
 const SORTS: SessionSort[] = ['started', 'last', 'duration', 'events', 'pageViews'];
 const long = { from: UNTIL - 45 * DAY_MS, to: UNTIL + DAY_MS };
 const short = { from: UNTIL - DAY_MS, to: UNTIL + DAY_MS };
+const people = new Set(['person', 'automation'] as const);
 const FILTERS: Array<[string, SessionFilter]> = [
   ['everything', {}],
-  ['people, 45 days', { ...long, debug: false, bot: false }],
+  ['people and automation, 45 days', { ...long, traffic: people }],
+  ['bots, 45 days', { ...long, traffic: new Set(['bot'] as const) }],
+  ['debug', { traffic: new Set(['debug'] as const) }],
   ['ended, 45 days', { ...long, status: 'ended' }],
   ['active', { status: 'active' }],
   ['ended mobile search, 45 days', { ...long, status: 'ended', device: 'mobile', channel: 'search' }],
-  ['people, last day', { ...short, debug: false, bot: false }],
+  ['people and automation, last day', { ...short, traffic: people }],
   ['ended, last day', { ...short, status: 'ended' }],
 ];
 
@@ -101,7 +103,10 @@ describe('how many sessions a filter matches', () => {
   it('answers the count beside the first page when asked (total=true), and only then', async () => {
     const all = await t.api('GET', '/api/sessions?limit=5&total=true&debug=false&bot=false');
     expect(all.status).toBe(200);
-    expect(all.body.total).toBe(expected({ debug: false, bot: false }, 'started', 'desc').length);
+    expect(all.body.total).toBe(expected({ traffic: people }, 'started', 'desc').length);
+    expect(all.body.hidden.bot).toBe(expected({ traffic: new Set(['bot'] as const) }, 'started', 'desc').length);
+    expect(all.body.hidden.bot).toBeGreaterThan(0);
+    expect(all.body.hidden.person).toBe(0);
     expect(all.body.items).toHaveLength(5);
     expect((await t.api('GET', '/api/sessions?limit=5')).body.total).toBeUndefined();
   });
@@ -114,13 +119,14 @@ describe('people, bots and debug traffic in the other lists', () => {
     debug: number;
   }
   const profiles = () => t.ff.db.prepare('SELECT pk, id, debug FROM profiles').all() as P[];
-  /** Made only by bots: a bot's visits and no visit of a person. */
-  const botOnly = (p: P) => rows.some((s) => s.profile_pk === p.pk && s.bot === 1) && !rows.some((s) => s.profile_pk === p.pk && s.bot === 0 && s.debug === 0);
-  const allProfiles = (query: string): Array<{ id: string; metadata: { bot: boolean; debug: boolean } }> => {
+  const visitsOf = (p: P, ...cls: number[]) => rows.some((s) => s.profile_pk === p.pk && cls.includes(s.traffic));
+  /** Made only by bots: a bot's visits and no visit of a person or of automation. */
+  const botOnly = (p: P) => visitsOf(p, CLS.bot) && !visitsOf(p, CLS.person, CLS.automation);
+  const allProfiles = (f: ProfileFilter): Array<{ id: string; metadata: { bot: boolean; debug: boolean } }> => {
     const out = [];
     let cursor: string | undefined;
     do {
-      const page = t.ff.ctx.queries.lists.listProfiles(JSON.parse(query), { limit: 500, ...(cursor ? { cursor } : {}) });
+      const page = t.ff.ctx.queries.lists.listProfiles(f, { limit: 500, ...(cursor ? { cursor } : {}) });
       out.push(...page.items);
       cursor = page.next ?? undefined;
     } while (cursor);
@@ -131,16 +137,19 @@ describe('people, bots and debug traffic in the other lists', () => {
     expect(profiles().filter(botOnly).length).toBeGreaterThan(5);
   });
 
-  it('people only: profiles a person made, neither bot-only nor debug-only ones', () => {
-    const want = profiles().filter((p) => !botOnly(p) && p.debug === 0).map((p) => p.id).sort();
-    expect(allProfiles('{"bot": false, "debug": false}').map((p) => p.id).sort()).toEqual(want);
+  it('people and automation: profiles with a visit of theirs, neither bot-only nor debug-only ones', () => {
+    const want = profiles().filter((p) => visitsOf(p, CLS.person, CLS.automation)).map((p) => p.id).sort();
+    expect(allProfiles({ traffic: people }).map((p) => p.id).sort()).toEqual(want);
+    expect(t.ff.ctx.queries.lists.countProfiles({ traffic: people })).toBe(want.length);
   });
 
-  it('marks a bot-only profile as such, and can list just those', () => {
-    const listed = allProfiles('{}');
-    const want = new Set(profiles().filter(botOnly).map((p) => p.id));
-    expect(new Set(listed.filter((p) => p.metadata.bot).map((p) => p.id))).toEqual(want);
-    expect(new Set(allProfiles('{"bot": true}').map((p) => p.id))).toEqual(want);
+  it('marks a bot-only profile as such; bots alone are the profiles with a bot’s visit', () => {
+    const listed = allProfiles({});
+    expect(new Set(listed.filter((p) => p.metadata.bot).map((p) => p.id))).toEqual(new Set(profiles().filter(botOnly).map((p) => p.id)));
+    const withBots = new Set(profiles().filter((p) => visitsOf(p, CLS.bot)).map((p) => p.id));
+    expect(new Set(allProfiles({ traffic: new Set(['bot'] as const) }).map((p) => p.id))).toEqual(withBots);
+    // What counting bots too would add to people and automation: the bot-only ones.
+    expect(t.ff.ctx.queries.lists.hiddenProfiles({ traffic: people }, t.ff.ctx.queries.lists.countProfiles({ traffic: people })).bot).toBe(profiles().filter(botOnly).length);
   });
 
   it('finds one profile by id, or none (where the profile route would answer 404)', () => {
@@ -149,13 +158,14 @@ describe('people, bots and debug traffic in the other lists', () => {
     expect(t.ff.ctx.queries.lists.listProfiles({ id: 'nobody-here' }, { limit: 1 }).items).toEqual([]);
   });
 
-  it('tells of every event whether its session is a bot’s', () => {
-    const bot = rows.find((s) => s.bot === 1)!;
-    const person = rows.find((s) => s.bot === 0 && s.debug === 0)!;
+  it('tells of every event its session’s class, and whether that is a bot’s', () => {
+    const bot = rows.find((s) => s.traffic === CLS.bot)!;
+    const person = rows.find((s) => s.traffic === CLS.person)!;
     for (const [s, isBot] of [[bot, true], [person, false]] as const) {
-      const page = t.ff.ctx.queries.lists.listEvents({ session: s.id }, { limit: 500 });
+      const page = t.ff.ctx.queries.events.listEvents({ session: s.id }, { limit: 500 });
       expect(page.items.length).toBeGreaterThan(0);
       expect(page.items.map((e) => e.metadata.bot)).toEqual(page.items.map(() => isBot));
+      expect(new Set(page.items.map((e) => e.metadata.traffic))).toEqual(new Set([isBot ? 'bot' : 'person']));
     }
   });
 });

@@ -1,11 +1,12 @@
 import type { DB } from '../db/database';
-import type { SourceRow } from '../db/rows';
+import { TRAFFIC_NAME, type SourceRow, type TrafficClass } from '../db/rows';
+import { noTraffic, type TrafficCounts } from '../../shared/traffic';
 import { PAGE_VIEW_SQL, sessionDuration, sessionDurationSql } from '../../shared/rules';
-import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
-import { decodeCursor, encodeCursor, type Cursor } from './cursor';
+import type { Page, ProfileView, SessionView, SourceView } from '../../shared/api';
+import { decodeCursor, encodeCursor, keyset, type Cursor } from './cursor';
 import { StatementCache } from './statements';
-import { botOnlyProfile } from './traffic';
-import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type ProfileJoinRow, type SessionJoinRow } from './views';
+import { botOnlyProfile, leftOut, profileTraffic, sessionTraffic, type TrafficSet } from './traffic';
+import { profileView, sessionView, sourceView, type ProfileJoinRow, type SessionJoinRow } from './views';
 
 export const SESSION_SORTS = {
   started: 's.started_at',
@@ -31,27 +32,15 @@ export interface SessionFilter {
   from?: number;
   /** Started before (ms). */
   to?: number;
-  debug?: boolean;
-  bot?: boolean;
+  /** The traffic classes counted; every one when absent. */
+  traffic?: TrafficSet;
 }
 
 export interface ProfileFilter {
   /** This one profile (a list of it or of none, where `GET /api/profiles/:id` would answer 404). */
   id?: string;
-  /** Made only by debug traffic (or not). */
-  debug?: boolean;
-  /** Made only by bots (or not). */
-  bot?: boolean;
-}
-
-export interface EventFilter {
-  session?: string;
-  profile?: string;
-  type?: string;
-  from?: number;
-  to?: number;
-  debug?: boolean;
-  system?: boolean;
+  /** The traffic classes counted (engine/queries/traffic.ts, profileTraffic); every one when absent. */
+  traffic?: TrafficSet;
 }
 
 export interface ListOptions<S extends string> {
@@ -81,8 +70,6 @@ const PROFILE_SELECT = `SELECT p.*, ${botOnlyProfile('p')} AS bot_only,
     coalesce((SELECT sum(s.events) FROM sessions s WHERE s.profile_pk = p.pk AND s.debug = 0), 0)
       + (SELECT count(*) FROM events e WHERE e.debug = 1 AND e.profile_pk = p.pk AND e.system = 0) AS events
   FROM profiles p`;
-const EVENT_SELECT = `SELECT e.*, s.id AS session_id, s.bot AS session_bot, p.id AS profile_id FROM events e
-  JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk`;
 
 /** The WHERE terms of a session filter (the list's and its count's), values bound. */
 function sessionWhere(f: SessionFilter): { where: string[]; params: unknown[] } {
@@ -100,8 +87,7 @@ function sessionWhere(f: SessionFilter): { where: string[]; params: unknown[] } 
   if (f.os) eq('s.os', f.os);
   if (f.source) eq('s.source_id', f.source);
   if (f.profile) eq('p.id', f.profile);
-  if (f.debug !== undefined) eq('s.debug', f.debug ? 1 : 0);
-  if (f.bot !== undefined) eq('s.bot', f.bot ? 1 : 0);
+  if (f.traffic !== undefined) where.push(sessionTraffic('s', f.traffic));
   if (f.from !== undefined) {
     where.push('s.started_at >= ?');
     params.push(f.from);
@@ -113,11 +99,15 @@ function sessionWhere(f: SessionFilter): { where: string[]; params: unknown[] } 
   return { where, params };
 }
 
-function keyset(expr: string, order: 'asc' | 'desc', pkCol: string, cursor: Cursor | null, where: string[], params: unknown[]): void {
-  if (!cursor) return;
-  const op = order === 'desc' ? '<' : '>';
-  where.push(`(${expr} ${op} ? OR (${expr} = ? AND ${pkCol} ${op} ?))`);
-  params.push(cursor[0], cursor[0], cursor[1]);
+function profileWhere(f: ProfileFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.id !== undefined) {
+    where.push('p.id = ?');
+    params.push(f.id);
+  }
+  if (f.traffic !== undefined) where.push(profileTraffic('p', f.traffic));
+  return { where, params };
 }
 
 /** Read queries behind the admin API's lists and detail pages. */
@@ -149,7 +139,7 @@ export class ListQueries {
 
   /**
    * How many sessions a filter matches. Without column filters the count reads one index
-   * only: the covering index by start (sessions_started_visitor, which holds debug and bot)
+   * only: the covering index by start (sessions_started_traffic, which holds the class)
    * over the range, or the active sessions' own small index; a column filter (device,
    * channel, ...) adds one row lookup per session of the range.
    */
@@ -159,6 +149,37 @@ export class ListQueries {
     const sql = `SELECT count(*) FROM sessions s ${active} ${f.profile ? 'JOIN profiles p ON p.pk = s.profile_pk' : ''}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
     return this.st.get(sql).pluck().get(...params) as number;
+  }
+
+  /** The sessions the filter matches but for their class, of each class it leaves out (by the same index as the count). */
+  hiddenSessions(f: SessionFilter): TrafficCounts {
+    const hidden = noTraffic();
+    const out = f.traffic === undefined ? [] : leftOut(f.traffic);
+    if (out.length === 0) return hidden;
+    const { where, params } = sessionWhere({ ...f, traffic: new Set(out) });
+    const active = f.status === 'active' ? 'INDEXED BY sessions_active' : '';
+    const sql = `SELECT s.traffic AS cls, count(*) AS n FROM sessions s ${active} ${f.profile ? 'JOIN profiles p ON p.pk = s.profile_pk' : ''}
+      WHERE ${where.join(' AND ')} GROUP BY s.traffic`;
+    for (const r of this.st.get(sql).all(...params) as Array<{ cls: TrafficClass; n: number }>) hidden[TRAFFIC_NAME[r.cls]] = r.n;
+    return hidden;
+  }
+
+  /** How many profiles a filter matches. */
+  countProfiles(f: ProfileFilter): number {
+    const { where, params } = profileWhere(f);
+    return this.st.get(`SELECT count(*) FROM profiles p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).pluck().get(...params) as number;
+  }
+
+  /**
+   * For each class the filter leaves out, the profiles that class alone keeps out of the list
+   * (those counting it would add): "3 bot profiles hidden". A profile of several hidden
+   * classes is in several counts.
+   */
+  hiddenProfiles(f: ProfileFilter, shown: number): TrafficCounts {
+    const hidden = noTraffic();
+    if (f.traffic === undefined) return hidden;
+    for (const c of leftOut(f.traffic)) hidden[c] = this.countProfiles({ ...f, traffic: new Set([...f.traffic, c]) }) - shown;
+    return hidden;
   }
 
   /** Up to `limit + 1` rows of one page, in order. */
@@ -193,17 +214,7 @@ export class ListQueries {
   }
 
   listProfiles(f: ProfileFilter, o: ListOptions<ProfileSort>): Page<ProfileView> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (f.debug !== undefined) {
-      where.push('p.debug = ?');
-      params.push(f.debug ? 1 : 0);
-    }
-    if (f.id !== undefined) {
-      where.push('p.id = ?');
-      params.push(f.id);
-    }
-    if (f.bot !== undefined) where.push(f.bot ? botOnlyProfile('p') : `NOT ${botOnlyProfile('p')}`);
+    const { where, params } = profileWhere(f);
     const sort = o.sort ?? 'lastSeen';
     const order = o.order ?? 'desc';
     const expr = PROFILE_SORTS[sort];
@@ -214,61 +225,6 @@ export class ListQueries {
     const last = rows[o.limit - 1];
     const val = (r: ProfileJoinRow) => (sort === 'lastSeen' ? r.updated_at : sort === 'firstSeen' ? r.created_at : r.visit_count);
     return { items: rows.slice(0, o.limit).map(profileView), next: more && last ? encodeCursor([val(last), last.pk]) : null };
-  }
-
-  getEvent(id: string): EventView | null {
-    const r = this.st.get(`${EVENT_SELECT} WHERE e.id = ?`).get(id) as EventJoinRow | undefined;
-    return r ? eventView(r) : null;
-  }
-
-  getEventsByPk(pks: readonly number[]): EventView[] {
-    const stmt = this.st.get(`${EVENT_SELECT} WHERE e.pk = ?`);
-    return pks.map((pk) => stmt.get(pk) as EventJoinRow | undefined).filter((r) => r !== undefined).map(eventView);
-  }
-
-  listEvents(f: EventFilter, o: ListOptions<never>): Page<EventView> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (f.session !== undefined) {
-      const pk = this.st.get('SELECT pk FROM sessions WHERE id = ?').pluck().get(f.session);
-      if (pk === undefined) return { items: [], next: null };
-      where.push('e.session_pk = ?');
-      params.push(pk);
-    }
-    if (f.profile !== undefined) {
-      const pk = this.st.get('SELECT pk FROM profiles WHERE id = ?').pluck().get(f.profile);
-      if (pk === undefined) return { items: [], next: null };
-      // Its visits' events, and its debug events (which all sit in the one debug session).
-      where.push('(e.session_pk IN (SELECT pk FROM sessions WHERE profile_pk = ? AND debug = 0) OR (e.debug = 1 AND e.profile_pk = ?))');
-      params.push(pk, pk);
-    }
-    if (f.type !== undefined) {
-      where.push('e.type = ?');
-      params.push(f.type);
-    }
-    if (f.debug !== undefined) {
-      where.push('e.debug = ?');
-      params.push(f.debug ? 1 : 0);
-    }
-    if (f.system !== undefined) {
-      where.push('e.system = ?');
-      params.push(f.system ? 1 : 0);
-    }
-    if (f.from !== undefined) {
-      where.push('e.time >= ?');
-      params.push(f.from);
-    }
-    if (f.to !== undefined) {
-      where.push('e.time < ?');
-      params.push(f.to);
-    }
-    const order = o.order ?? 'desc';
-    keyset('e.pk', order, 'e.pk', o.cursor ? decodeCursor(o.cursor) : null, where, params);
-    const sql = `${EVENT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.pk ${order} LIMIT ?`;
-    const rows = this.st.get(sql).all(...params, o.limit + 1) as EventJoinRow[];
-    const more = rows.length > o.limit;
-    const last = rows[o.limit - 1];
-    return { items: rows.slice(0, o.limit).map(eventView), next: more && last ? encodeCursor([last.pk, last.pk]) : null };
   }
 
   listSources(): Page<SourceView> {

@@ -8,6 +8,8 @@ import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { pageKey, parseUrl } from '../sessions/enrich';
 import { DAY_MS, durationBucket, HOUR_MS, PAGE_VIEW_TYPES } from '../../shared/rules';
+import { CLS, TRAFFIC_NAME, type TrafficClass } from '../db/rows';
+import { TRAFFIC_CLASSES, type TrafficClassName } from '../../shared/traffic';
 import { StatsQueries, toBuckets, type StatsRequest } from './stats';
 import { LocalHours, tzOffsetMs } from './tz';
 
@@ -65,8 +67,7 @@ interface RawSession {
   started_at: number;
   last_at: number;
   status: number;
-  debug: number;
-  bot: number;
+  traffic: number;
   duration: number | null;
   page_views: number;
   events: number;
@@ -80,8 +81,7 @@ interface RawEvent {
   type: string;
   time: number;
   page_url: string | null;
-  debug: number;
-  bot: number;
+  traffic: number;
 }
 let sessions: RawSession[];
 let events: RawEvent[];
@@ -94,7 +94,7 @@ beforeAll(async () => {
   q = new StatsQueries(t.ff.db, () => ['purchase']);
   sessions = t.ff.db.prepare('SELECT * FROM sessions').all() as RawSession[];
   events = t.ff.db
-    .prepare('SELECT e.type, e.time, e.page_url, s.debug, s.bot FROM events e JOIN sessions s ON s.pk = e.session_pk WHERE e.system = 0')
+    .prepare('SELECT e.type, e.time, e.page_url, s.traffic FROM events e JOIN sessions s ON s.pk = e.session_pk WHERE e.system = 0')
     .all() as RawEvent[];
 }, 60_000);
 
@@ -103,12 +103,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const counted = (r: StatsRequest, x: { debug: number; bot: number }): boolean => (x.debug === 1 ? r.debug : x.bot === 1 ? r.bots : true);
+const counted = (r: StatsRequest, x: { traffic: number }): boolean => r.traffic.has(TRAFFIC_NAME[x.traffic as TrafficClass]);
 const inRange = (r: StatsRequest, ms: number): boolean => ms >= r.from && ms < r.to;
 
 function rawFigures(r: StatsRequest) {
   // The debug session counts no visits: it is in event figures only.
-  const ss = sessions.filter((s) => inRange(r, s.started_at) && s.debug === 0 && counted(r, s));
+  const ss = sessions.filter((s) => inRange(r, s.started_at) && s.traffic !== CLS.debug && counted(r, s));
   const ended = ss.filter((s) => s.status === 1);
   const ev = events.filter((e) => inRange(r, e.time) && counted(r, e));
   const engaged = ended.filter((s) => s.page_views >= 2 || (s.duration ?? 0) >= 10 || s.key_events > 0);
@@ -127,11 +127,13 @@ function rawFigures(r: StatsRequest) {
 }
 
 /** Ranges on whole hours: short, across day edges, and the whole history; some with bots and debug. */
+const traffic = (...c: TrafficClassName[]): Set<TrafficClassName> => new Set(c);
 const ranges: StatsRequest[] = [
-  { from: UNTIL - 5 * HOUR_MS, to: UNTIL + HOUR_MS, tz: 'UTC', bots: false, debug: false },
-  { from: UNTIL - 3 * DAY_MS - 7 * HOUR_MS, to: UNTIL - 11 * HOUR_MS, tz: 'Europe/Warsaw', bots: true, debug: false },
-  { from: UNTIL - 12 * DAY_MS - 2 * HOUR_MS, to: UNTIL - DAY_MS, tz: 'America/New_York', bots: false, debug: true },
-  { from: UNTIL - DAYS * DAY_MS - DAY_MS, to: UNTIL + DAY_MS, tz: 'Asia/Tokyo', bots: true, debug: true },
+  { from: UNTIL - 5 * HOUR_MS, to: UNTIL + HOUR_MS, tz: 'UTC', traffic: traffic('person', 'automation') },
+  { from: UNTIL - 3 * DAY_MS - 7 * HOUR_MS, to: UNTIL - 11 * HOUR_MS, tz: 'Europe/Warsaw', traffic: traffic('person', 'automation', 'bot') },
+  { from: UNTIL - 12 * DAY_MS - 2 * HOUR_MS, to: UNTIL - DAY_MS, tz: 'America/New_York', traffic: traffic('person', 'debug') },
+  { from: UNTIL - DAYS * DAY_MS - DAY_MS, to: UNTIL + DAY_MS, tz: 'Asia/Tokyo', traffic: traffic('person', 'automation', 'bot', 'debug') },
+  { from: UNTIL - DAYS * DAY_MS - DAY_MS, to: UNTIL + DAY_MS, tz: 'UTC', traffic: traffic('automation', 'bot') },
 ];
 
 describe('StatsQueries against the base tables', () => {
@@ -152,8 +154,15 @@ describe('StatsQueries against the base tables', () => {
     expect(o.kpis.sessions.previous).toBe(prev.sessions.length);
     expect(o.kpis.visitors.previous).toBe(prev.visitors);
     expect(o.previous).toEqual({ from: new Date(r.from - len).toISOString(), to: new Date(r.from).toISOString() });
-    const active = sessions.filter((s) => s.status === 0 && s.debug === 0 && (r.bots || s.bot === 0)).length;
+    const active = sessions.filter((s) => s.status === 0 && s.traffic !== CLS.debug && counted(r, s)).length;
     expect(o.kpis.activeNow.value).toBe(active);
+    // What the range leaves out, class by class: its sessions and its tracked events.
+    for (const c of TRAFFIC_CLASSES) {
+      const all: StatsRequest = { ...r, traffic: traffic(c) };
+      const hidden = r.traffic.has(c) ? 0 : sessions.filter((s) => inRange(r, s.started_at) && counted(all, s)).length;
+      expect(o.hidden[c], `hidden ${c}`).toBe(hidden);
+      expect(o.hiddenEvents[c], `hidden ${c} events`).toBe(r.traffic.has(c) ? 0 : events.filter((e) => inRange(r, e.time) && counted(all, e)).length);
+    }
     expect(o.hasData).toBe(true);
   });
 
@@ -239,7 +248,7 @@ describe('StatsQueries against the base tables', () => {
   });
 
   it('daily buckets start at local midnight, every day present', () => {
-    const r: StatsRequest = { from: Date.UTC(2026, 1, 1, 23), to: Date.UTC(2026, 1, 8, 23), tz: 'Europe/Warsaw', bots: false, debug: false };
+    const r: StatsRequest = { from: Date.UTC(2026, 1, 1, 23), to: Date.UTC(2026, 1, 8, 23), tz: 'Europe/Warsaw', traffic: traffic('person', 'automation') };
     const ts = q.timeseries(r, 'day');
     expect(ts.buckets.map((b) => b.t)).toEqual(Array.from({ length: 7 }, (_, i) => new Date(Date.UTC(2026, 1, 1, 23) + i * DAY_MS).toISOString()));
   });

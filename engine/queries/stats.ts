@@ -1,5 +1,7 @@
 import type { DB } from '../db/database';
-import type { SessionFigures } from '../db/rows';
+import { CLS, TRAFFIC_NAME, type SessionFigures, type TrafficClass } from '../db/rows';
+import { noTraffic } from '../../shared/traffic';
+import { ALL_TRAFFIC, leftOut, trafficMask, visitTraffic, type TrafficSet } from './traffic';
 import { DAY_MS, ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, HOUR_MS, isPageView, sessionDurationMsSql } from '../../shared/rules';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';
@@ -25,8 +27,7 @@ export interface StatsRequest {
   /** End, ms (exclusive); raised to the next whole hour. */
   to: number;
   tz: string;
-  bots: boolean;
-  debug: boolean;
+  traffic: TrafficSet;
 }
 
 /**
@@ -54,18 +55,14 @@ export function toBuckets(from: number, to: number): Buckets {
   return { fromH, toH, d0, d1, h0: fromH, h1: d0 * 24, h2: d1 * 24, h3: toH };
 }
 
-/** Rollup traffic classes as a bit mask: 1 people, 2 bots, 4 debug (cls 0, 1, 2). */
-function classMask(r: StatsRequest): number {
-  return 1 | (r.bots ? 2 : 0) | (r.debug ? 4 : 0);
-}
+/** Rollup traffic classes as a bit mask (engine/queries/traffic.ts). */
+const classMask = (r: StatsRequest): number => trafficMask(r.traffic);
 
-/**
- * The same choice over the sessions table. The debug session is never counted as a visit
- * (the engine keeps it out of agg_sessions too): debug traffic shows in event figures only.
- */
-function sessionClassSql(r: StatsRequest): string {
-  return r.bots ? 'debug = 0' : 'debug = 0 AND bot = 0';
-}
+/** The same choice over the sessions table: visits only (never the debug session). */
+const sessionClassSql = (r: StatsRequest): string => visitTraffic('sessions', r.traffic);
+
+/** Every class, for figures that count them all. */
+const ALL_MASK = trafficMask(ALL_TRAFFIC);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -87,6 +84,12 @@ const HOURLY_SESSIONS = `SELECT t, sum(sessions) AS sessions, sum(new_profiles) 
   WHERE g = 0 AND t >= ? AND t < ? AND ((1 << cls) & ?) != 0 GROUP BY t`;
 
 const SESSIONS_IN_RANGE = `SELECT coalesce(sum(sessions), 0) FROM (${EDGES('SELECT sessions FROM agg_sessions', '1')})`;
+
+/** Sessions and tracked events of the range by class: what a view that leaves classes out hides. */
+const SESSIONS_BY_CLASS = `SELECT cls, sum(sessions) AS n FROM (${EDGES('SELECT cls, sessions FROM agg_sessions', '1')}) GROUP BY cls`;
+const EVENTS_BY_CLASS = `SELECT cls, sum(n) AS n FROM (${EDGES('SELECT cls, n FROM agg_dims', "dim = 'event_type'")}) GROUP BY cls`;
+/** The debug session, when it started in the range (it is in no rollup of sessions). */
+const DEBUG_SESSIONS = `SELECT count(*) FROM sessions WHERE traffic = ${CLS.debug} AND started_at >= ? AND started_at < ?`;
 
 /**
  * The range's sessions still going, as they stand (the rollups count a session's length and
@@ -149,8 +152,8 @@ export class StatsQueries {
    */
   private visitorIndex(b: Buckets): string {
     const total = (this.st.get('SELECT max(pk) FROM sessions').pluck().get() as number | null) ?? 0;
-    const inRange = this.st.get(SESSIONS_IN_RANGE).pluck().get(this.params(b, 7)) as number;
-    return inRange * 2 > total ? 'sessions_profile_visitor' : 'sessions_started_visitor';
+    const inRange = this.st.get(SESSIONS_IN_RANGE).pluck().get(this.params(b, ALL_MASK)) as number;
+    return inRange * 2 > total ? 'sessions_profile_traffic' : 'sessions_started_traffic';
   }
 
   /** Distinct profiles with a session started in [from, to) (hour-aligned). */
@@ -197,7 +200,7 @@ export class StatsQueries {
     const cur = this.period(b, r);
     const prev = this.period(prevB, r);
     const kpi = (k: keyof PeriodFigures): Kpi => ({ value: cur[k], previous: prev[k] });
-    const activeSql = `SELECT count(*) FROM sessions WHERE status = 0 AND debug = 0${r.bots ? '' : ' AND bot = 0'}`;
+    const activeSql = `SELECT count(*) FROM sessions WHERE status = 0 AND ${sessionClassSql(r)}`;
     return {
       range: this.range(r),
       previous: { from: iso(prevB.fromH * HOUR_MS), to: iso(prevB.toH * HOUR_MS) },
@@ -213,9 +216,33 @@ export class StatsQueries {
         activeNow: { value: this.st.get(activeSql).pluck().get() as number },
       },
       endedSessions: cur.ended,
+      ...this.hidden(b, r),
       // The engine's rule (shared/rules.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
       engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
     };
+  }
+
+  /**
+   * The range's sessions (and tracked events) of each class the request left out, 0 for
+   * those it counts: "3 bot sessions hidden — show". Debug traffic is one session (the
+   * debug session, when it started in the range) and its events.
+   */
+  private hidden(b: Buckets, r: StatsRequest): Pick<OverviewStats, 'hidden' | 'hiddenEvents'> {
+    const hidden = noTraffic();
+    const hiddenEvents = noTraffic();
+    const out = new Set(leftOut(r.traffic));
+    if (out.size === 0) return { hidden, hiddenEvents };
+    const params = this.params(b, ALL_MASK);
+    for (const row of this.st.get(SESSIONS_BY_CLASS).all(params) as Array<{ cls: TrafficClass; n: number }>) {
+      const name = TRAFFIC_NAME[row.cls];
+      if (out.has(name)) hidden[name] = row.n;
+    }
+    for (const row of this.st.get(EVENTS_BY_CLASS).all(params) as Array<{ cls: TrafficClass; n: number }>) {
+      const name = TRAFFIC_NAME[row.cls];
+      if (out.has(name)) hiddenEvents[name] = row.n;
+    }
+    if (out.has('debug')) hidden.debug = this.st.get(DEBUG_SESSIONS).pluck().get(b.fromH * HOUR_MS, b.toH * HOUR_MS) as number;
+    return { hidden, hiddenEvents };
   }
 
   /** Sessions started per local hour or local day, new and returning, every bucket present. */

@@ -1,9 +1,21 @@
-import type { EventRow, ProfileRow, SessionRow, SourceRow } from '../db/rows';
+import { CLS, TRAFFIC_NAME, type EventRow, type ProfileRow, type SessionRow, type SourceRow, type TrafficClass } from '../db/rows';
+import type { TrafficClassName } from '../../shared/traffic';
 import type { EndReason, EventView, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { sessionDuration } from '../../shared/rules';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+/** A stored class code as its name; a code this version does not know reads as a person's. */
+const trafficName = (code: number): TrafficClassName => TRAFFIC_NAME[code as TrafficClass] ?? 'person';
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return [];
+  }
+}
 
 function parseJson(text: string | null): Record<string, unknown> {
   if (text === null || text === '') return {};
@@ -36,6 +48,7 @@ export function sessionView(r: SessionJoinRow): SessionView {
       endReason: (r.end_reason as EndReason | null) ?? null,
       debug: r.debug === 1,
       bot: r.bot === 1,
+      traffic: trafficName(r.traffic),
       visitNumber: r.visit_number,
       returning: r.is_returning === 1,
       previous: r.previous_id === null ? null : { id: r.previous_id },
@@ -76,7 +89,7 @@ export function profileView(r: ProfileJoinRow): ProfileView {
   };
 }
 
-export type EventJoinRow = EventRow & { session_id: string; session_bot: number; profile_id: string };
+export type EventJoinRow = EventRow & { session_id: string; profile_id: string };
 
 export function eventView(r: EventJoinRow): EventView {
   return {
@@ -85,7 +98,14 @@ export function eventView(r: EventJoinRow): EventView {
     session: { id: r.session_id },
     profile: { id: r.profile_id },
     source: { id: r.source_id },
-    metadata: { time: { insert: iso(r.time) }, debug: r.debug === 1, bot: r.session_bot === 1, system: r.system === 1 },
+    metadata: {
+      time: { insert: iso(r.time) },
+      debug: r.debug === 1,
+      bot: r.traffic === CLS.bot,
+      traffic: trafficName(r.traffic),
+      system: r.system === 1,
+      warnings: r.warnings === null ? [] : (safeJson(r.warnings) as string[]),
+    },
     page: { url: r.page_url },
     properties: parseJson(r.properties),
     context: r.context === null ? null : parseJson(r.context),

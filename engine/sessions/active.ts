@@ -1,4 +1,4 @@
-import { CLS, type SessionRow, type TrafficClass } from '../db/rows';
+import type { SessionRow, TrafficClass } from '../db/rows';
 import { pageKeyOf } from './enrich';
 import type { Scratch } from './scratch';
 import type { Statements } from './statements';
@@ -24,11 +24,6 @@ export interface SessionState {
   exitKey: string | null;
   /** Lookup keys this state is cached under. */
   keys: string[];
-}
-
-/** The traffic class a session's rollups are kept under. */
-export function classOf(row: Pick<SessionRow, 'debug' | 'bot'>): TrafficClass {
-  return row.debug === 1 ? CLS.debug : row.bot === 1 ? CLS.bot : CLS.people;
 }
 
 /** Idle time after which an active session's state may leave memory (see trim). */
@@ -87,7 +82,7 @@ export class ActiveSessions {
       profileId,
       sourceId: row.source_id,
       debug: row.debug === 1,
-      cls: classOf(row),
+      cls: row.traffic as TrafficClass,
       startedAt: row.started_at,
       lastAt: row.last_at,
       events: row.events,
@@ -158,6 +153,14 @@ export class ActiveSessions {
       dropped++;
     }
     return dropped;
+  }
+
+  /** Lets go of every session (their rows are being deleted). */
+  clear(): void {
+    this.byKey.clear();
+    this.byPk.clear();
+    this.dirty.clear();
+    this.stale.clear();
   }
 
   /** Lets go of the debug session (its rows are being deleted). */

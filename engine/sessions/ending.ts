@@ -2,8 +2,9 @@ import type { SessionRow, TrafficClass } from '../db/rows';
 import { eventIdBatchPrefix } from '../util/ids';
 import type { EndReason } from '../../shared/api';
 import { durationBucket, isEngaged, sessionDuration } from '../../shared/rules';
-import { classOf, type ActiveSessions, type SessionState } from './active';
+import type { ActiveSessions, SessionState } from './active';
 import { pageKeyOf } from './enrich';
+import type { RollupWriter } from './rollups';
 import type { Scratch } from './scratch';
 import type { Statements } from './statements';
 import { writeSystemEvent } from './visits';
@@ -26,7 +27,7 @@ export class Ending {
     this.q.endSession.run(s.lastAt, s.lastAt, duration, reason, s.events, s.pageViews, s.keyEvents, s.landingPage, s.exitPage, s.pk);
     const engaged = isEngaged(s.pageViews, duration, s.keyEvents);
     // The same properties, in the same order, as ENDING_EVENTS_SQL writes for the sweeper.
-    writeSystemEvent(this.q, tx, 'visit-ended', s.pk, s.profilePk, s.sourceId, false, now, {
+    writeSystemEvent(this.q, tx, 'visit-ended', s.pk, s.profilePk, s.sourceId, s.cls, now, {
       reason,
       duration,
       events: s.events,
@@ -44,22 +45,23 @@ export class Ending {
 
   /**
    * Ends up to `limit` sessions last active before `idleBefore`, with set-based statements
-   * over the chunk (see ENDING_EVENTS_SQL). Returns how many it ended (fewer than `limit`
-   * means it caught up).
+   * over the chunk (see ENDING_EVENTS_SQL): the sweeper's timeouts, and `POST
+   * /api/sessions/end` (reason `api`). Returns how many it ended (fewer than `limit` means
+   * it caught up).
    */
-  sweepChunk(tx: Scratch, now: number, idleBefore: number, limit: number): number {
+  sweepChunk(tx: Scratch, now: number, idleBefore: number, limit: number, reason: EndReason = 'timeout'): number {
     const q = this.q;
     // Idleness is judged on the rows: bring them up to date with memory first.
     this.active.writeDirty(tx);
     const n = q.pickExpired.run(idleBefore, limit).changes;
     if (n === 0) return 0;
-    const last = Number(q.endingEvents.run({ now, reason: 'timeout', idPrefix: eventIdBatchPrefix(now) }).lastInsertRowid);
+    const last = Number(q.endingEvents.run({ now, reason, idPrefix: eventIdBatchPrefix(now) }).lastInsertRowid);
     // One INSERT ... SELECT appends its rows with consecutive keys.
     for (let pk = last - n + 1; pk <= last; pk++) tx.notice.events.push(pk);
     // The UPDATE hands back what the rollups need of each row it ended.
-    for (const [pk, startedAt, lastAt, pageViews, keyEvents, exitPage, debug, bot] of q.endingUpdate.all('timeout')) {
+    for (const [pk, startedAt, lastAt, pageViews, keyEvents, exitPage, traffic] of q.endingUpdate.all(reason)) {
       const duration = sessionDuration(startedAt, lastAt);
-      this.ended(tx, pk, startedAt, classOf({ debug, bot }), duration, isEngaged(pageViews, duration, keyEvents), pageViews, pageKeyOf(exitPage));
+      this.ended(tx, pk, startedAt, traffic, duration, isEngaged(pageViews, duration, keyEvents), pageViews, pageKeyOf(exitPage));
     }
     q.endingClear.run();
     return n;
@@ -71,12 +73,16 @@ export class Ending {
    * a new visit).
    */
   private ended(tx: Scratch, pk: number, startedAt: number, cls: TrafficClass, duration: number, engaged: boolean, pageViews: number, exitKey: string | null): void {
-    const r = tx.rollups;
-    r.addSession(startedAt, cls, { ended: 1, engaged: engaged ? 1 : 0, durationSum: duration, pageViews });
-    r.addDim('duration', startedAt, cls, durationBucket(duration));
-    if (exitKey !== null) r.addDim('exit', startedAt, cls, exitKey);
+    countEnding(tx.rollups, startedAt, cls, duration, engaged, pageViews, exitKey);
     tx.notice.ended.push(pk);
     const cached = this.active.withPk(pk);
     if (cached) this.active.forget(cached);
   }
+}
+
+/** What an ended visit adds to the rollups (`n` -1 takes it out again: reclassify.ts). */
+export function countEnding(r: RollupWriter, startedAt: number, cls: TrafficClass, duration: number, engaged: boolean, pageViews: number, exitKey: string | null, n = 1): void {
+  r.addSession(startedAt, cls, { ended: n, engaged: engaged ? n : 0, durationSum: duration * n, pageViews: pageViews * n });
+  r.addDim('duration', startedAt, cls, durationBucket(duration), n);
+  if (exitKey !== null) r.addDim('exit', startedAt, cls, exitKey, n);
 }

@@ -11,6 +11,8 @@ import { rebuildActiveSessions } from './counters';
 import { Ending } from './ending';
 import { Profiles } from './profiles';
 import { prepareRequest, type PreparedRequest, type TrackMeta } from './requests';
+import { NO_PATTERNS, type TrafficPatterns } from './classify';
+import { runUpgrades } from './reclassify';
 import { Retention } from './retention';
 import { RollupWriter } from './rollups';
 import { Scratch, type CommitNotice } from './scratch';
@@ -28,6 +30,8 @@ export interface EngineOptions {
   /** Inactivity that ends a session, in milliseconds. */
   sessionTimeoutMs: number;
   keyEventTypes?: readonly string[];
+  /** The user's own user-agent patterns for automation and bots (Settings). */
+  trafficPatterns?: TrafficPatterns;
   /**
    * Answer only once the write-ahead log is on disk (default). The seeder, which writes a
    * history it can write again, turns it off.
@@ -76,7 +80,7 @@ export class SessionEngine {
   constructor(opts: EngineOptions) {
     const db = (this.db = opts.db);
     this.clock = opts.clock;
-    this.settings = { timeoutMs: opts.sessionTimeoutMs, keyTypes: new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES) };
+    this.settings = { timeoutMs: opts.sessionTimeoutMs, keyTypes: new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES), patterns: opts.trafficPatterns ?? NO_PATTERNS };
     this.walSync = opts.durable === false ? null : new WalSync(`${db.name}-wal`);
     this.sources = new SourceStore(db);
     const q = (this.q = prepareStatements(db));
@@ -87,6 +91,7 @@ export class SessionEngine {
     this.tracking = new Tracking(q, this.clock, this.settings, this.active, this.profiles, new Visits(q, this.active, this.settings), this.ending);
     this.retention = new Retention(q, this.active, this.profiles);
     this.recover();
+    runUpgrades(db);
   }
 
   /**
@@ -119,6 +124,11 @@ export class SessionEngine {
 
   setKeyEventTypes(types: readonly string[]): void {
     this.settings.keyTypes = new Set(types);
+  }
+
+  /** For visits that start from now on; a visit keeps the class it started with. */
+  setTrafficPatterns(patterns: TrafficPatterns): void {
+    this.settings.patterns = patterns;
   }
 
   /** While paused (the desktop app's "Pause collecting"), `/track` is refused and stores nothing. */
@@ -267,9 +277,29 @@ export class SessionEngine {
     return this.write((tx) => this.ending.sweepChunk(tx, now, now - this.settings.timeoutMs, limit));
   }
 
+  /**
+   * Ends every active session idle for at least `idleMs` (0: every one) at once, reason
+   * `api`, by the sweeper's path, a chunk to a transaction (`POST /api/sessions/end`: a test
+   * sees `visit-ended` now instead of after the timeout). Returns how many it ended.
+   */
+  endIdleSessions(idleMs: number, chunk = 1000): number {
+    const now = this.clock.now();
+    let ended = 0;
+    for (;;) {
+      const n = this.write((tx) => this.ending.sweepChunk(tx, now, now - idleMs + 1, chunk, 'api'));
+      ended += n;
+      if (n < chunk) return ended;
+    }
+  }
+
   /** Lets go of idle active sessions whose rows are up to date (see ActiveSessions.trim). */
   trimCache(now: number): number {
     return this.active.trim(now);
+  }
+
+  /** Deletes every event, session, profile and figure (`POST /api/reset`; see Retention.deleteEverything). */
+  deleteEverything(): { events: number; sessions: number; profiles: number } {
+    return this.write(() => this.retention.deleteEverything());
   }
 
   /** Deletes everything debug traffic left (see Retention.deleteDebugData). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLS } from '../db/rows';
 import { browserContext, classifyChannel, extractUtm, pageKey, parseUrl, parseUserAgent, referrerHost, type Utm } from './enrich';
 
 const none: Utm = { source: null, medium: null, campaign: null, term: null, content: null };
@@ -46,26 +47,29 @@ describe('page context', () => {
 
 describe('browserContext', () => {
   it("reads the flat shape and Tracardi's tracker's `local` nesting", () => {
-    expect(browserContext({ browser: { userAgent: 'UA', language: 'pl' }, screen: { width: 1, height: 2 } })).toEqual({ userAgent: 'UA', language: 'pl', screen: { width: 1, height: 2 } });
+    expect(browserContext({ browser: { userAgent: 'UA', language: 'pl' }, screen: { width: 1, height: 2 } })).toEqual({ userAgent: 'UA', language: 'pl', screen: { width: 1, height: 2 }, webdriver: false });
+    expect(browserContext({ browser: { userAgent: 'UA', webdriver: true } }).webdriver).toBe(true);
     expect(
       browserContext({
         browser: { local: { browser: { name: 'Netscape', userAgent: 'UA2', language: 'de-DE' }, device: { platform: 'Linux' } } },
         screen: { local: { width: 1920, height: 1080, innerWidth: 1200 } },
       }),
-    ).toEqual({ userAgent: 'UA2', language: 'de-DE', screen: { width: 1920, height: 1080 } });
-    expect(browserContext({})).toEqual({ userAgent: null, language: null, screen: null });
+    ).toEqual({ userAgent: 'UA2', language: 'de-DE', screen: { width: 1920, height: 1080 }, webdriver: false });
+    expect(browserContext({})).toEqual({ userAgent: null, language: null, screen: null, webdriver: false });
   });
 });
 
 describe('parseUserAgent', () => {
-  it('finds browser, OS, device type and bots', () => {
-    expect(parseUserAgent('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36')).toMatchObject({ browser: 'Chrome', os: 'Android', device: 'mobile', bot: false });
+  it('finds browser, OS, device type and the class the agent gives', () => {
+    expect(parseUserAgent('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36')).toMatchObject({ browser: 'Chrome', os: 'Android', device: 'mobile', cls: CLS.person });
     expect(parseUserAgent('Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1')).toMatchObject({ device: 'tablet' });
-    expect(parseUserAgent('Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)')).toMatchObject({ bot: true, device: 'bot' });
-    expect(parseUserAgent('python-requests/2.31').bot).toBe(true);
-    // A person testing with curl is a person: named, not a bot.
-    expect(parseUserAgent('curl/8.5.0')).toMatchObject({ bot: false, browser: 'curl', browserVersion: '8.5.0', device: 'desktop' });
-    expect(parseUserAgent('')).toMatchObject({ bot: false, device: 'desktop', browser: null });
+    expect(parseUserAgent('Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)')).toMatchObject({ cls: CLS.bot });
+    // HTTP tools are the user testing: automation, named after the tool.
+    expect(parseUserAgent('python-requests/2.31')).toMatchObject({ cls: CLS.automation, browser: 'python-requests', browserVersion: '2.31' });
+    expect(parseUserAgent('curl/8.5.0')).toMatchObject({ cls: CLS.automation, browser: 'curl', browserVersion: '8.5.0', device: 'desktop' });
+    expect(parseUserAgent('node')).toMatchObject({ cls: CLS.automation, browser: 'node', browserVersion: null });
+    // No agent at all: no browser sends none, a script may.
+    expect(parseUserAgent('')).toMatchObject({ cls: CLS.automation, device: 'desktop', browser: null });
   });
 
   it('caches: the same agent gives the same object', () => {

@@ -1,5 +1,6 @@
 import UAParser from 'ua-parser-js';
-import { isbot } from 'isbot';
+import { CLS, type TrafficClass } from '../db/rows';
+import { userAgentClass } from './classify';
 
 /** What the user agent says, as Footfall stores it on a session. */
 export interface UserAgentInfo {
@@ -7,20 +8,21 @@ export interface UserAgentInfo {
   browserVersion: string | null;
   os: string | null;
   osVersion: string | null;
-  /** desktop | mobile | tablet | console | smarttv | wearable | embedded | bot */
+  /** desktop | mobile | tablet | console | smarttv | wearable | embedded (a bot's visit is stored as `bot`) */
   device: string;
   deviceBrand: string | null;
   deviceModel: string | null;
-  bot: boolean;
+  /** The class the agent alone gives (classify.ts): person, automation or bot. */
+  cls: TrafficClass;
 }
 
 const UA_CACHE_MAX = 5000;
 
 /**
- * Hand-run HTTP tools are how a person tests a collector: their requests are that person,
- * not a crawler, so they are not flagged as bots (isbot would) and show under their name.
+ * An HTTP tool's own name and version (`curl/8.5.0`, `python-requests/2.32`, `node`): what
+ * the browsers chart shows for an agent that is no browser.
  */
-const DEV_TOOL = /^(curl|wget|httpie|postmanruntime|insomnia|bruno)\/([\w.]+)/i;
+const TOOL = /^([^\s/()]+)(?:\/v?([\w.]+))?/;
 const uaCache = new Map<string, UserAgentInfo>();
 
 /**
@@ -31,17 +33,17 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   const hit = uaCache.get(ua);
   if (hit) return hit;
   const r = new UAParser(ua).getResult();
-  const tool = DEV_TOOL.exec(ua);
-  const bot = ua === '' || tool !== null ? false : isbot(ua);
+  const cls = userAgentClass(ua);
+  const tool = r.browser.name === undefined && cls !== CLS.person ? TOOL.exec(ua) : null;
   const info: UserAgentInfo = {
     browser: r.browser.name ?? tool?.[1] ?? null,
     browserVersion: r.browser.version ?? tool?.[2] ?? null,
     os: r.os.name ?? null,
     osVersion: r.os.version ?? null,
-    device: bot ? 'bot' : (r.device.type ?? 'desktop'),
+    device: r.device.type ?? 'desktop',
     deviceBrand: r.device.vendor ?? null,
     deviceModel: r.device.model ?? null,
-    bot,
+    cls,
   };
   if (uaCache.size >= UA_CACHE_MAX) uaCache.clear();
   uaCache.set(ua, info);
@@ -67,6 +69,8 @@ export function browserContext(ctx: Record<string, unknown>): {
   userAgent: string | null;
   language: string | null;
   screen: { width: number; height: number } | null;
+  /** `navigator.webdriver` as the tracker reports it: the browser is driven by a test tool. */
+  webdriver: boolean;
 } {
   const browser = asObject(ctx.browser);
   const local = asObject(asObject(browser?.local)?.browser);
@@ -79,6 +83,7 @@ export function browserContext(ctx: Record<string, unknown>): {
     userAgent: str(pick('userAgent'), 1024),
     language: str(pick('language'), 35),
     screen: typeof width === 'number' && typeof height === 'number' ? { width, height } : null,
+    webdriver: pick('webdriver') === true,
   };
 }
 

@@ -9,7 +9,12 @@ export interface TrackMeta {
   userAgent: string | null;
   /** When it happened, ms; default the engine's clock at commit (set only by the seeder). */
   at?: number;
+  /** What the HTTP layer changed in the request before the engine saw it (a key it dropped). */
+  warnings?: readonly string[];
 }
+
+/** Longest page URL kept in an event's `page_url` (the event's context keeps it whole). */
+export const PAGE_URL_CHARS = 2048;
 
 /** One event of a request, checked and serialised, waiting for its transaction. */
 export interface PreparedEvent {
@@ -23,6 +28,8 @@ export interface PreparedEvent {
   context: string | null;
   pageUrl: string | null;
   page: Record<string, unknown> | null;
+  /** What the collector changed in this event as it took it (its type trimmed, ...), or null. */
+  warnings: string[] | null;
 }
 
 /** One `/track` request waiting in the queue for the next transaction, and how to answer it. */
@@ -34,7 +41,10 @@ export interface PreparedRequest {
   userAgent: string;
   at: number | null;
   events: PreparedEvent[];
-  /** What the answer tells the client beyond its ids (a context too large to keep whole). */
+  /**
+   * What the answer tells the client beyond its ids, about the request as a whole (a context
+   * too large to keep whole): each of its stored events carries these too.
+   */
   warnings: string[];
   resolve: (r: TrackResponse) => void;
   reject: (e: unknown) => void;
@@ -68,16 +78,29 @@ export function prepareRequest(
       throw new DomainError('too-large', `events[${i}]: properties and context are ${size} characters of JSON, more than the ${LIMITS.eventJsonChars} allowed.`);
     }
     const page = asObject(ctx?.page) ?? payloadPage;
+    // Said, not done silently: a tester comparing what was sent with what is stored sees why.
+    let warnings: string[] | null = null;
+    const type = ev.type.trim();
+    if (type !== ev.type) (warnings ??= []).push(`events[${i}].type: ${JSON.stringify(ev.type)} was stored as ${JSON.stringify(type)} (spaces around it removed).`);
+    const url = page?.url;
+    if (typeof url === 'string' && url.length > PAGE_URL_CHARS) {
+      (warnings ??= []).push(`events[${i}]: the page URL is ${url.length} characters; its first ${PAGE_URL_CHARS} are the event's page (its context keeps it whole).`);
+    }
     events.push({
       id: ev.id ?? '',
       clientId: ev.id !== undefined,
-      type: ev.type,
+      type,
       debug: payloadDebug || ev.options?.debugger === true,
       properties,
       context: ctxJson,
-      pageUrl: asString(page?.url, 2048),
+      pageUrl: asString(url, PAGE_URL_CHARS),
       page,
+      warnings,
     });
+  }
+  const warnings = meta.warnings === undefined ? [] : [...meta.warnings];
+  if (payload.session?.id === DEBUG_SESSION_ID && payload.options?.debugger !== true) {
+    warnings.push(`session.id: "${DEBUG_SESSION_ID}" is the debugger's session; the events were stored as debug events.`);
   }
   return {
     sourceId: payload.source.id,
@@ -87,7 +110,7 @@ export function prepareRequest(
     userAgent,
     at: meta.at ?? null,
     events,
-    warnings: [],
+    warnings,
     resolve,
     reject,
   };

@@ -35,6 +35,23 @@ export class Retention {
   }
 
   /**
+   * Deletes every event, session, profile and rollup (`POST /api/reset`, between test runs),
+   * and forgets them in memory. Sources, settings and the rejected log are not its business.
+   */
+  deleteEverything(): { events: number; sessions: number; profiles: number } {
+    const q = this.q;
+    const events = q.deleteAllEvents.run().changes;
+    q.deleteAllContext.run();
+    const sessions = q.deleteAllSessions.run().changes;
+    const profiles = q.deleteAllProfiles.run().changes;
+    q.deleteAllAggDims.run();
+    q.deleteAllAggSessions.run();
+    this.active.clear();
+    this.profiles.clear();
+    return { events, sessions, profiles };
+  }
+
+  /**
    * Deletes everything debug traffic left: the debug session and its events, debug events
    * anywhere, profiles that only debug traffic made, and the debug rollups.
    */

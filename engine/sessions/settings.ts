@@ -1,3 +1,5 @@
+import type { TrafficPatterns } from './classify';
+
 /**
  * The settings in force, one object shared by every part of the engine: the dashboard may
  * change them at any time, and each change applies from the next event or sweep.
@@ -7,4 +9,6 @@ export interface EngineSettings {
   timeoutMs: number;
   /** Event types that make a visit engaged. */
   keyTypes: ReadonlySet<string>;
+  /** The user's own user-agent patterns for automation and bots, applied to visits that start from now on. */
+  patterns: TrafficPatterns;
 }

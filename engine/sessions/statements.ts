@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
-import { CLS, type AggDimRow, type AggSessionRow, type ProfileRow, type SessionFigures, type SessionRow } from '../db/rows';
+import { CLS, type AggDimRow, type AggSessionRow, type ProfileRow, type SessionFigures, type SessionRow, type TrafficClass } from '../db/rows';
 import type { EndReason } from '../../shared/api';
 import { isEngagedSql, sessionDurationMsSql, sessionDurationSql } from '../../shared/rules';
 import { REBUILD_SESSION_SQL } from './counters';
@@ -26,17 +26,17 @@ export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
  * rows, as it does). Their ids are UUIDv7s: a fresh prefix per chunk and the session's key
  * (one visit-ended event per session).
  */
-export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties)
+export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, traffic)
   SELECT @idPrefix || printf('%012x', s.pk), 'visit-ended', @now, s.pk, s.profile_pk, s.source_id, 0, 1, s.exit_page,
     json_object('reason', @reason, 'duration', ${DURATION_JSON_SQL}, 'events', s.events, 'pageViews', s.page_views,
-      'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${isEngagedSql('s')} THEN 'true' ELSE 'false' END))
+      'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${isEngagedSql('s')} THEN 'true' ELSE 'false' END)), s.traffic
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
 export const ENDING_UPDATE_SQL = `UPDATE sessions AS s SET status = 1, ended_at = last_at, duration = ${sessionDurationSql('s')}, end_reason = ?
   WHERE pk IN (SELECT pk FROM temp.ending)
-  RETURNING pk, started_at, last_at, page_views, key_events, exit_page, debug, bot`;
+  RETURNING pk, started_at, last_at, page_views, key_events, exit_page, traffic`;
 
 /** What ENDING_UPDATE_SQL returns of each session it ended (raw rows). */
-export type EndedRow = [pk: number, startedAt: number, lastAt: number, pageViews: number, keyEvents: number, exitPage: string | null, debug: number, bot: number];
+export type EndedRow = [pk: number, startedAt: number, lastAt: number, pageViews: number, keyEvents: number, exitPage: string | null, traffic: TrafficClass];
 
 /** A new session row, bound by name to `insertSession`. */
 export interface NewSession {
@@ -47,6 +47,7 @@ export interface NewSession {
   sourceId: string;
   debug: number;
   bot: number;
+  traffic: TrafficClass;
   startedAt: number;
   visitNumber: number;
   returning: number;
@@ -71,7 +72,21 @@ export type SessionBucket = Pick<AggSessionRow, 'g' | 't' | 'cls'> & SessionFigu
 /** One agg_dims bucket being counted up, bound by position to `upsertAggDim` (passed as one array). */
 export type DimBucket = [dim: AggDimRow['dim'], g: number, t: number, cls: number, value: string, n: number];
 
-type EventInsert = [id: string, type: string, time: number, sessionPk: number, profilePk: number, sourceId: string, debug: number, system: number, pageUrl: string | null, properties: string, context: string | null];
+type EventInsert = [
+  id: string,
+  type: string,
+  time: number,
+  sessionPk: number,
+  profilePk: number,
+  sourceId: string,
+  debug: number,
+  system: number,
+  pageUrl: string | null,
+  properties: string,
+  context: string | null,
+  traffic: TrafficClass,
+  warnings: string | null,
+];
 
 type Run<P extends unknown[]> = Statement<P>;
 
@@ -115,6 +130,12 @@ export interface Statements {
   deleteDebugProfiles: Run<[]>;
   deleteDebugAggDims: Run<[]>;
   deleteDebugAggSessions: Run<[]>;
+  deleteAllEvents: Run<[]>;
+  deleteAllContext: Run<[]>;
+  deleteAllSessions: Run<[]>;
+  deleteAllProfiles: Run<[]>;
+  deleteAllAggDims: Run<[]>;
+  deleteAllAggSessions: Run<[]>;
 }
 
 export function prepareStatements(db: DB): Statements {
@@ -124,17 +145,17 @@ export function prepareStatements(db: DB): Statements {
   return {
     // ---- events
     eventExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE id = ?').pluck(),
-    insertEvent: db.prepare<EventInsert>(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertEvent: db.prepare<EventInsert>(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context, traffic, warnings)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 
     // ---- sessions
     sessionById: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     sessionByPk: db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE pk = ?'),
     continuationOf: db.prepare<[number], SessionRow>('SELECT * FROM sessions WHERE previous_pk = ? ORDER BY pk DESC LIMIT 1'),
-    insertSession: db.prepare<[NewSession]>(`INSERT INTO sessions (id, client_id, previous_pk, profile_pk, source_id, status, debug, bot,
+    insertSession: db.prepare<[NewSession]>(`INSERT INTO sessions (id, client_id, previous_pk, profile_pk, source_id, status, debug, bot, traffic,
         started_at, last_at, visit_number, is_returning, device, browser, browser_version, os, os_version, language, tz,
         referrer_host, channel, utm_source, utm_medium, utm_campaign, utm_term, utm_content)
-      VALUES (@id, @clientId, @previousPk, @profilePk, @sourceId, 0, @debug, @bot, @startedAt, @startedAt, @visitNumber, @returning,
+      VALUES (@id, @clientId, @previousPk, @profilePk, @sourceId, 0, @debug, @bot, @traffic, @startedAt, @startedAt, @visitNumber, @returning,
         @device, @browser, @browserVersion, @os, @osVersion, @language, @tz, @referrerHost, @channel,
         @utmSource, @utmMedium, @utmCampaign, @utmTerm, @utmContent)`),
     insertContext: db.prepare<[sessionPk: number, context: string]>('INSERT INTO session_context (session_pk, context) VALUES (?, ?)'),
@@ -191,5 +212,13 @@ export function prepareStatements(db: DB): Statements {
     deleteDebugProfiles: db.prepare('DELETE FROM profiles WHERE debug = 1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.profile_pk = profiles.pk)'),
     deleteDebugAggDims: db.prepare(`DELETE FROM agg_dims WHERE cls = ${CLS.debug}`),
     deleteDebugAggSessions: db.prepare(`DELETE FROM agg_sessions WHERE cls = ${CLS.debug}`),
+
+    // ---- everything (retention.ts, `POST /api/reset`)
+    deleteAllEvents: db.prepare('DELETE FROM events'),
+    deleteAllContext: db.prepare('DELETE FROM session_context'),
+    deleteAllSessions: db.prepare('DELETE FROM sessions'),
+    deleteAllProfiles: db.prepare('DELETE FROM profiles'),
+    deleteAllAggDims: db.prepare('DELETE FROM agg_dims'),
+    deleteAllAggSessions: db.prepare('DELETE FROM agg_sessions'),
   };
 }

@@ -43,10 +43,18 @@ export class Tracking {
     let answerProfile: ProfileState | null = null;
     let answerSession = clientSessionId;
 
-    for (const ev of req.events) {
+    /** What the events themselves were told (their type trimmed, ...), after the request's own. */
+    const eventWarnings: string[] = [];
+    const list = req.events;
+    for (let i = 0; i < list.length; i++) {
+      const ev = list[i]!;
       if (ev.clientId) {
         eventIds.push(ev.id);
-        if (tx.seenEventIds.has(ev.id) || this.q.eventExists.get(ev.id) !== undefined) continue; // a retry: stored already
+        if (tx.seenEventIds.has(ev.id) || this.q.eventExists.get(ev.id) !== undefined) {
+          // A retry: stored already, and not again.
+          eventWarnings.push(`events[${i}].id: "${ev.id}" is stored already (a retry?); it was not stored again.`);
+          continue;
+        }
         tx.seenEventIds.add(ev.id);
       } else {
         ev.id = newEventId(now);
@@ -83,7 +91,10 @@ export class Tracking {
         answerSession = s.id;
       }
       this.visits.announce(tx, profile, s, now);
-      this.visits.record(tx, s, profile, ev, req.sourceId, now);
+      if (ev.warnings !== null) eventWarnings.push(...ev.warnings);
+      // Each stored event keeps what was said about the request and about it.
+      const told = warnings.length === 0 && req.warnings.length === 0 && ev.warnings === null ? null : JSON.stringify([...warnings, ...req.warnings, ...(ev.warnings ?? [])]);
+      this.visits.record(tx, s, profile, ev, req.sourceId, now, told);
       // Never the debug session, even for a plain event that names it: it must stay open,
       // or the next debug event would start a second session with its fixed id.
       if (ev.type === 'logout' && !ev.debug && !s.debug) this.ending.end(tx, s, 'logout', now);
@@ -96,7 +107,7 @@ export class Tracking {
       ux: [],
       response: {},
       errors: [],
-      warnings: [...warnings, ...req.warnings],
+      warnings: [...warnings, ...req.warnings, ...eventWarnings],
     };
   }
 

@@ -2,12 +2,14 @@ import { CLS, type SessionRow, type TrafficClass } from '../db/rows';
 import { newEventId } from '../util/ids';
 import { DEBUG_SESSION_ID, isPageView, type SystemEventType } from '../../shared/rules';
 import type { ActiveSessions, SessionState } from './active';
+import { visitClass } from './classify';
 import { asObject, asString, browserContext, classifyChannel, extractUtm, pageKeyOf, parseUrl, referrerHost, type UserAgentInfo } from './enrich';
 import type { ProfileState } from './profiles';
 import type { PreparedEvent, PreparedRequest } from './requests';
 import type { Scratch } from './scratch';
 import type { EngineSettings } from './settings';
-import type { Statements } from './statements';
+import type { NewSession, Statements } from './statements';
+import type { RollupWriter } from './rollups';
 import { fitStoredContext } from './stored-context';
 
 /** Writes one of the engine's own events (it is in the commit notice like any other). */
@@ -18,12 +20,13 @@ export function writeSystemEvent(
   sessionPk: number,
   profilePk: number,
   sourceId: string,
-  debug: boolean,
+  cls: TrafficClass,
   now: number,
   properties: Record<string, unknown>,
   pageUrl: string | null,
 ): void {
-  const r = q.insertEvent.run(newEventId(now), type, now, sessionPk, profilePk, sourceId, debug ? 1 : 0, 1, pageUrl, JSON.stringify(properties), null);
+  const debug = cls === CLS.debug ? 1 : 0;
+  const r = q.insertEvent.run(newEventId(now), type, now, sessionPk, profilePk, sourceId, debug, 1, pageUrl, JSON.stringify(properties), null, cls, null);
   tx.notice.events.push(Number(r.lastInsertRowid));
 }
 
@@ -49,7 +52,8 @@ export class Visits {
     const channel = classifyChannel(utm, refHost);
     const browser = browserContext(ctx);
     const tz = asString(asObject(ctx.time)?.tz, 64);
-    const cls: TrafficClass = debug ? CLS.debug : ua.bot ? CLS.bot : CLS.people;
+    // Once, here: every event of the visit, and its rollups, carry this class.
+    const cls = visitClass(debug, req.userAgent, ua.cls, browser.webdriver, this.settings.patterns);
     const visitNumber = debug ? 0 : profile.visitCount + 1;
     const id = debug ? DEBUG_SESSION_ID : previous !== null ? this.continuationId(previous.client_id) : key;
 
@@ -63,18 +67,19 @@ export class Visits {
     delete stored.page;
     stored.device = { brand: ua.deviceBrand, model: ua.deviceModel, resolution };
     if (browser.userAgent === null) stored.userAgent = req.userAgent;
-    const info = {
+    const info: NewSession = {
       id,
       clientId: debug ? DEBUG_SESSION_ID : previous !== null ? previous.client_id : key,
       previousPk: previous?.pk ?? null,
       profilePk: profile.pk,
       sourceId: req.sourceId,
       debug: debug ? 1 : 0,
-      bot: ua.bot ? 1 : 0,
+      bot: cls === CLS.bot ? 1 : 0,
+      traffic: cls,
       startedAt: now,
       visitNumber,
       returning: visitNumber > 1 ? 1 : 0,
-      device: ua.device,
+      device: cls === CLS.bot ? 'bot' : ua.device,
       browser: ua.browser,
       browserVersion: ua.browserVersion,
       os: ua.os,
@@ -118,23 +123,13 @@ export class Visits {
 
     this.announce(tx, profile, state, now);
     if (!debug) {
-      writeSystemEvent(this.q, tx, 'visit-started', pk, profile.pk, req.sourceId, false, now, {
+      writeSystemEvent(this.q, tx, 'visit-started', pk, profile.pk, req.sourceId, cls, now, {
         visitNumber,
         returning: visitNumber > 1,
         previousSession: previous ? { id: previous.id } : null,
         channel,
       }, first.pageUrl);
-      const r = tx.rollups;
-      r.addSession(now, cls, { sessions: 1, newProfiles: visitNumber === 1 ? 1 : 0 });
-      r.addDim('browser', now, cls, ua.browser ?? 'Unknown');
-      r.addDim('os', now, cls, ua.os ?? 'Unknown');
-      r.addDim('device', now, cls, ua.device);
-      r.addDim('channel', now, cls, channel);
-      if (refHost) r.addDim('referrer', now, cls, refHost);
-      if (utm.source) r.addDim('utm_source', now, cls, utm.source);
-      if (utm.medium) r.addDim('utm_medium', now, cls, utm.medium);
-      if (utm.campaign) r.addDim('utm_campaign', now, cls, utm.campaign);
-      r.addDim('visit_number', now, cls, visitNumber >= 10 ? '10+' : String(visitNumber));
+      countVisitStart(tx.rollups, now, cls, info);
     }
     return state;
   }
@@ -142,13 +137,13 @@ export class Visits {
   /** Writes `profile-created` into the first session a profile made in this transaction appears in. */
   announce(tx: Scratch, profile: ProfileState, s: SessionState, now: number): void {
     if (tx.unannounced.delete(profile.pk)) {
-      writeSystemEvent(this.q, tx, 'profile-created', s.pk, profile.pk, s.sourceId, s.debug, now, { id: profile.id }, null);
+      writeSystemEvent(this.q, tx, 'profile-created', s.pk, profile.pk, s.sourceId, s.cls, now, { id: profile.id }, null);
     }
   }
 
   /** Writes a tracked event into its session and counts it (the counters reach the row later). */
-  record(tx: Scratch, s: SessionState, profile: ProfileState, ev: PreparedEvent, sourceId: string, now: number): void {
-    const r = this.q.insertEvent.run(ev.id, ev.type, now, s.pk, profile.pk, sourceId, ev.debug ? 1 : 0, 0, ev.pageUrl, ev.properties, ev.context);
+  record(tx: Scratch, s: SessionState, profile: ProfileState, ev: PreparedEvent, sourceId: string, now: number, warnings: string | null): void {
+    const r = this.q.insertEvent.run(ev.id, ev.type, now, s.pk, profile.pk, sourceId, ev.debug ? 1 : 0, 0, ev.pageUrl, ev.properties, ev.context, s.cls, warnings);
     tx.notice.events.push(Number(r.lastInsertRowid));
     const rollups = tx.rollups;
     s.lastAt = now;
@@ -179,4 +174,27 @@ export class Visits {
       if (this.q.sessionById.get(candidate) === undefined) return candidate;
     }
   }
+}
+
+/**
+ * What a visit adds to the rollups when it starts, by its row's values (`n` -1 takes it out
+ * again: reclassify.ts).
+ */
+export function countVisitStart(
+  r: RollupWriter,
+  at: number,
+  cls: TrafficClass,
+  v: Pick<NewSession, 'visitNumber' | 'browser' | 'os' | 'device' | 'channel' | 'referrerHost' | 'utmSource' | 'utmMedium' | 'utmCampaign'>,
+  n = 1,
+): void {
+  r.addSession(at, cls, { sessions: n, newProfiles: v.visitNumber === 1 ? n : 0 });
+  r.addDim('browser', at, cls, v.browser ?? 'Unknown', n);
+  r.addDim('os', at, cls, v.os ?? 'Unknown', n);
+  r.addDim('device', at, cls, v.device, n);
+  r.addDim('channel', at, cls, v.channel, n);
+  if (v.referrerHost) r.addDim('referrer', at, cls, v.referrerHost, n);
+  if (v.utmSource) r.addDim('utm_source', at, cls, v.utmSource, n);
+  if (v.utmMedium) r.addDim('utm_medium', at, cls, v.utmMedium, n);
+  if (v.utmCampaign) r.addDim('utm_campaign', at, cls, v.utmCampaign, n);
+  r.addDim('visit_number', at, cls, v.visitNumber >= 10 ? '10+' : String(v.visitNumber), n);
 }

@@ -7,6 +7,7 @@ export interface StoredSettings {
   sweepInterval?: number;
   retentionDays?: number;
   keyEventTypes?: string[];
+  trafficPatterns?: { automation: string[]; bot: string[] };
 }
 
 export function readSettings(db: DB): StoredSettings {
