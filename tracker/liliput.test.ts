@@ -31,6 +31,8 @@ interface FakeOptions {
   cookiesWork?: boolean;
   storage?: Record<string, string> | 'throws';
   dnt?: boolean;
+  /** navigator.webdriver: a test tool drives the browser. */
+  webdriver?: boolean;
   /** Tracardi's `options` global; then the page is loaded the Tracardi way. */
   tracardi?: Record<string, unknown>;
   answer?: Record<string, unknown>;
@@ -97,6 +99,7 @@ function page(o: FakeOptions = {}) {
       userAgent: 'Mozilla/5.0 Test',
       language: 'pl-PL',
       doNotTrack: o.dnt ? '1' : null,
+      webdriver: o.webdriver ?? false,
       sendBeacon: (url: string, body: string) => (record(url, body, true), true),
     },
     screen: { width: 1920, height: 1080 },
@@ -161,7 +164,7 @@ describe('the tracker', () => {
     expect(p.cookieWrites[0]).toBe(`tracardi-session-id=${body.session.id};path=/;max-age=1800;samesite=lax`);
     expect(body.context).toMatchObject({
       utm: { source: 'news', medium: 'email' },
-      browser: { userAgent: 'Mozilla/5.0 Test', language: 'pl-PL' },
+      browser: { userAgent: 'Mozilla/5.0 Test', language: 'pl-PL', webdriver: false },
       screen: { width: 1920, height: 1080 },
     });
     expect((body.context.time as { tz: string }).tz).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
@@ -248,6 +251,12 @@ describe('the tracker', () => {
     await settle();
     expect(q.sent).toHaveLength(0);
     expect(q.readyCalls).toHaveLength(1); // the page still hears that the tracker is ready
+  });
+
+  it('says when a test tool drives the browser (navigator.webdriver), for Footfall to file the visit as automation', async () => {
+    const p = page({ webdriver: true });
+    await settle();
+    expect(p.sent[0]!.body.context.browser).toMatchObject({ webdriver: true });
   });
 
   it('honours Do-Not-Track only where the site opts in', async () => {

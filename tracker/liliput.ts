@@ -160,7 +160,8 @@ const PAGE_VIEW = 'page-view';
     const profile = profileId();
     const context: Bag = {
       time: { tz: Intl.DateTimeFormat().resolvedOptions().timeZone },
-      browser: { userAgent: nav.userAgent, language: nav.language },
+      // webdriver: a test tool drives this browser (Footfall files the visit as automation).
+      browser: { userAgent: nav.userAgent, language: nav.language, webdriver: nav.webdriver },
       screen: { width: screen.width, height: screen.height },
     };
     const tags = utm();
