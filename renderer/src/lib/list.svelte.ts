@@ -1,4 +1,5 @@
 import type { Page } from '../../../shared/api';
+import type { TrafficCounts } from '../../../shared/traffic';
 import { withQuery } from './api';
 import { Paging } from './paging.svelte';
 import { Query } from './query.svelte';
@@ -21,7 +22,8 @@ export class PagedList<T> {
 
   constructor(path: string, params: () => Params, opts: { counted?: boolean } = {}) {
     this.query = new Query(() => withQuery(path, { ...params(), cursor: this.#paging.cursor }));
-    this.#any = new Query(() => (this.query.data && this.query.data.items.length === 0 ? `${path}?limit=1` : null));
+    // Of any traffic class: what the traffic filter hides has been recorded all the same.
+    this.#any = new Query(() => (this.query.data && this.query.data.items.length === 0 ? `${path}?limit=1&traffic=all` : null));
     // The count does not depend on the order: a new sort does not count again.
     this.#count = opts.counted ? new Query(() => withQuery(path, { ...params(), limit: 1, total: 'true', sort: null, order: null })) : null;
   }
@@ -29,6 +31,11 @@ export class PagedList<T> {
   /** How many items match the filters in all (null until known, or when not counted). */
   get total(): number | null {
     return this.#count?.data?.total ?? null;
+  }
+
+  /** With `counted`: the items the traffic filter leaves out, by class. */
+  get hidden(): TrafficCounts | null {
+    return this.#count?.data?.hidden ?? null;
   }
 
   get items(): T[] {
@@ -45,6 +52,12 @@ export class PagedList<T> {
 
   get hasNext(): boolean {
     return this.query.data?.next != null;
+  }
+
+  /** Loads the page shown, and the count, again (new items may have arrived). */
+  reload(): void {
+    this.query.reload();
+    this.#count?.reload();
   }
 
   prev(): void {

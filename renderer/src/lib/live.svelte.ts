@@ -44,7 +44,8 @@ export class LiveFeed {
   /** Opens the stream (once: later calls find it running). */
   start(): void {
     if (this.#source !== null) return;
-    const es = new EventSource('/api/live');
+    // Every class: the view shows what the traffic filter asks for, and says what it hides.
+    const es = new EventSource('/api/live?traffic=all');
     this.#source = es;
     es.onopen = () => {
       // After a reconnect the stream may have missed something: start from the truth again.
@@ -74,10 +75,10 @@ export class LiveFeed {
     this.#early ??= [];
     try {
       const [page, events, ended] = await Promise.all([
-        api<Page<SessionView>>('/api/sessions?status=active&limit=500'),
+        api<Page<SessionView>>('/api/sessions?status=active&limit=500&traffic=all'),
         // The first time, what is already there: newest first, like the lists.
-        this.#backlog ? null : api<Page<EventView>>(`/api/events?limit=${MAX_EVENTS}`),
-        this.#backlog ? null : api<Page<SessionView>>(withQuery('/api/sessions', { status: 'ended', sort: 'last', limit: MAX_ENDED, from: Date.now() - ENDED_BACKLOG_MS })),
+        this.#backlog ? null : api<Page<EventView>>(`/api/events?limit=${MAX_EVENTS}&traffic=all`),
+        this.#backlog ? null : api<Page<SessionView>>(withQuery('/api/sessions', { status: 'ended', sort: 'last', limit: MAX_ENDED, from: Date.now() - ENDED_BACKLOG_MS, traffic: 'all' })),
       ]);
       this.active = page.items;
       if (events && ended) {

@@ -1,5 +1,6 @@
 import { router } from './router.svelte';
 import { DEFAULT_PRESET, comparison, resolveRange, type PresetId } from './range';
+import { apiTraffic, trafficFromParams, trafficParam, type TrafficSet } from './traffic';
 
 export { PRESETS, DEFAULT_PRESET, isoDate, presetRange, resolveRange, type PresetId, type ResolvedRange } from './range';
 
@@ -8,13 +9,14 @@ export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC
 
 /**
  * What every view filters by, kept in the URL: the date range (`range=<preset>` or custom
- * `from=YYYY-MM-DD&to=YYYY-MM-DD`, local dates, both included) and whether bot and debug
- * traffic count. The one place the dashboard turns the traffic toggle into API parameters.
+ * `from=YYYY-MM-DD&to=YYYY-MM-DD`, local dates, both included) and the traffic classes
+ * shown (`traffic=person,automation,bot,debug`; people and automation when absent). The
+ * one place the dashboard turns them into API parameters (the classes by lib/traffic.ts).
  */
 class Filters {
   range = $derived(resolveRange(router.params));
-  /** Include bot and debug traffic (off by default: charts show people). */
-  all = $derived(router.params.get('all') === '1');
+  /** The traffic classes shown (people and automation by default). */
+  traffic = $derived(trafficFromParams(router.params));
   /**
    * The period the range is compared with (the same stretch of the one before, while the
    * range is not over), as of when the range was chosen, like the range itself.
@@ -26,15 +28,14 @@ class Filters {
     from: this.range.from.toISOString(),
     to: this.range.to.toISOString(),
     tz: timeZone,
-    bots: this.all ? 'true' : null,
-    debug: this.all ? 'true' : null,
+    traffic: apiTraffic(this.traffic),
   });
 
   /** The overview's: the stats parameters and the period to compare with. */
   overview = $derived({ ...this.stats, compareFrom: this.compare.from.toISOString(), compareTo: this.compare.to.toISOString() });
 
-  /** Traffic parameters of the session and profile lists (off: people only; on: everything). */
-  lists = $derived({ debug: this.all ? null : 'false', bot: this.all ? null : 'false' });
+  /** Traffic parameters of the lists. */
+  lists = $derived({ traffic: apiTraffic(this.traffic) });
 
   setPreset(id: PresetId): void {
     router.update({ range: id === DEFAULT_PRESET ? null : id, from: null, to: null });
@@ -44,8 +45,8 @@ class Filters {
     router.update({ range: null, from, to });
   }
 
-  setAll(all: boolean): void {
-    router.update({ all: all ? '1' : null });
+  setTraffic(set: TrafficSet): void {
+    router.update({ traffic: trafficParam(set), all: null });
   }
 }
 

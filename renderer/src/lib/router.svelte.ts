@@ -1,13 +1,13 @@
 /**
  * Hash routing: `#/path?params`. Everything a view shows is in the hash (range, filters,
- * traffic toggle), so any view can be bookmarked or shared as it is.
+ * traffic classes), so any view can be bookmarked or shared as it is.
  */
 
 /** The page of a list: the cursors of the pages before it and of it, `.`-separated. */
 export const PAGE_PARAM = 'cursor';
 
 /** Parameters that follow the user from view to view. */
-export const GLOBAL_PARAMS = ['range', 'from', 'to', 'all'] as const;
+export const GLOBAL_PARAMS = ['range', 'from', 'to', 'traffic', 'all'] as const;
 
 export type Route =
   | { view: 'overview' }
@@ -15,6 +15,8 @@ export type Route =
   | { view: 'session'; id: string }
   | { view: 'profiles' }
   | { view: 'profile'; id: string }
+  | { view: 'events' }
+  | { view: 'rejected' }
   | { view: 'live' }
   | { view: 'sources' }
   | { view: 'settings' }
@@ -46,6 +48,8 @@ export function matchRoute(path: string): Route {
       return decoded === undefined ? { view: 'sessions' } : { view: 'session', id: decoded };
     case 'profiles':
       return decoded === undefined ? { view: 'profiles' } : { view: 'profile', id: decoded };
+    case 'events':
+    case 'rejected':
     case 'live':
     case 'sources':
     case 'settings':
@@ -72,7 +76,7 @@ class Router {
     });
   }
 
-  /** A link to `path` that keeps the range and traffic toggle, plus `params`. */
+  /** A link to `path` that keeps the range and traffic classes, plus `params`. */
   href(path: string, params: ParamPatch = {}): string {
     const q = new URLSearchParams();
     for (const k of GLOBAL_PARAMS) {
