@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Footfall } from './app';
+import { ciAnnouncement, ciMode, removeDataDir, stopWhenStdinCloses } from './ci';
 import { loadConfig, USAGE } from './config';
 import { StartupError } from './errors';
 
@@ -10,11 +11,26 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const config = loadConfig(argv);
+  const ci = ciMode(argv);
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(ci?.argv ?? argv);
+  } catch (err) {
+    if (ci) removeDataDir(ci);
+    throw err;
+  }
+  // In CI mode stdout is for the one line a script reads; what people read goes to stderr.
+  const say = ci === null ? (m: string) => console.log(m) : (m: string) => console.error(m);
   const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
   const t0 = performance.now();
   const trackerFile = fileURLToPath(new URL('../tracker/liliput.min.js', import.meta.url));
-  const ff = await Footfall.start(config, { rendererDir, trackerFile });
+  let ff: Footfall;
+  try {
+    ff = await Footfall.start(config, { rendererDir, trackerFile });
+  } catch (err) {
+    if (ci) removeDataDir(ci);
+    throw err;
+  }
   const ms = Math.round(performance.now() - t0);
   // Handlers first: a supervisor (or a test) may send SIGTERM as soon as it reads the lines
   // below, and the default action would kill the process without its clean stop.
@@ -24,10 +40,11 @@ async function main(): Promise<void> {
       console.error(`Second ${signal}: exiting without waiting.`);
       process.exit(1);
     }
-    console.log(`${signal}: stopping; committing what was accepted...`);
+    say(`${signal}: stopping; committing what was accepted...`);
     ff.stop().then(
       () => {
-        console.log('Footfall stopped.');
+        if (ci) removeDataDir(ci);
+        say(ci ? `Footfall stopped; removed ${ci.dataDir}.` : 'Footfall stopped.');
         process.exit(0);
       },
       (err: unknown) => {
@@ -38,14 +55,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (ci) stopWhenStdinCloses(() => stop('stdin closed'));
 
-  console.log(`Footfall collector listening on ${ff.url}`);
-  console.log(`Dashboard: ${ff.dashboardUrl}`);
-  console.log(`Default event source: ${ff.defaultSourceId}`);
-  console.log(`Data folder: ${config.dataDir} (session timeout ${ff.ctx.settings().sessionTimeout}s, sweep every ${ff.ctx.settings().sweepInterval}s, ready in ${ms} ms)`);
+  say(`Footfall collector listening on ${ff.url}`);
+  say(`Dashboard: ${ff.dashboardUrl}`);
+  say(`Default event source: ${ff.defaultSourceId}`);
+  say(`Data folder: ${config.dataDir}${ci ? ', a throw-away one, removed when Footfall stops' : ''} (session timeout ${ff.ctx.settings().sessionTimeout}s, sweep every ${ff.ctx.settings().sweepInterval}s, ready in ${ms} ms)`);
   if (config.host === '0.0.0.0' || config.host === '::') {
-    console.log(`Warning: listening on all interfaces (${config.host}): other machines on your network can send events here. The dashboard still needs the token.`);
+    say(`Warning: listening on all interfaces (${config.host}): other machines on your network can send events here. The dashboard still needs the token.`);
   }
+  if (ci) console.log(ciAnnouncement(ci, { url: ff.url, source: ff.defaultSourceId, token: ff.token, dashboard: ff.dashboardUrl }));
 }
 
 main().catch((err: unknown) => {
