@@ -40,7 +40,7 @@ const rowIds = (page: Page) => page.getByTestId('session-row').evaluateAll((trs)
 test('Live: a bot’s events, its visit and its end stay out of every list while bots are hidden', async ({ page }) => {
   await openLive(page);
   const src = d.server.source;
-  expect((await d.track(visit(src, 'bot-live', 'bot-live-p', UA.headless, 'https://shop.test/bot-page'))).status).toBe(200);
+  expect((await d.track(visit(src, 'bot-live', 'bot-live-p', UA.crawler, 'https://shop.test/bot-page'))).status).toBe(200);
   await d.api('/api/sessions/bot-live/end', { method: 'POST' });
   // A person's event after it: once it shows, everything about the bot has arrived too.
   const marker = `person-after-${Date.now()}`;
@@ -49,8 +49,9 @@ test('Live: a bot’s events, its visit and its end stay out of every list while
   await expect(page.getByTestId('live-event').filter({ hasText: 'bot-live' })).toHaveCount(0);
   await expect(page.getByTestId('live-active')).not.toContainText('bot-live');
   await expect(page.getByTestId('live-ended')).not.toContainText('bot-live');
-  // With bots included they are all there: the view kept them.
-  await page.getByTestId('include-all').check();
+  // The view says so, and with bots included they are all there: the view kept them.
+  await expect(page.getByTestId('hidden-note').first()).toContainText('bot event');
+  await page.getByTestId('traffic-bot').check();
   await expect(page.getByTestId('live-event').filter({ hasText: 'bot-live' })).toHaveCount(4); // profile-created, visit-started, page-view, visit-ended
   await expect(page.getByTestId('live-ended')).toContainText('bot-live');
 });
@@ -139,7 +140,7 @@ test('Overview: "This month" compares with the same stretch of last month, and s
 // ---- 6: Profiles, people only ------------------------------------------------------------
 
 test('Profiles: people only hides the profiles only bots made; with bots included they show, marked', async ({ page }) => {
-  expect((await d.track(visit(d.server.source, 'bot-prof-s', 'bot-only-profile', UA.headless, 'https://shop.test/'))).status).toBe(200);
+  expect((await d.track(visit(d.server.source, 'bot-prof-s', 'bot-only-profile', UA.crawler, 'https://shop.test/'))).status).toBe(200);
   const listed = request(page, '/api/profiles');
   await d.open(page, '#/profiles');
   const q = new URL((await listed).url()).searchParams;
@@ -147,7 +148,8 @@ test('Profiles: people only hides the profiles only bots made; with bots include
   await expect.poll(() => page.getByTestId('profile-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual(api.items.map((p: { id: string }) => p.id));
   await expect(page.locator('[data-testid="profile-row"][data-id="bot-only-profile"]')).toHaveCount(0);
   expect(api.items.some((p: { metadata: { bot: boolean } }) => p.metadata.bot)).toBe(false);
-  await page.getByTestId('include-all').check();
+  await expect(page.getByTestId('hidden-note')).toContainText(/\d+ bot profiles?( and \d+ debug profiles?)? hidden/);
+  await page.getByTestId('show-hidden').click();
   const row = page.locator('[data-testid="profile-row"][data-id="bot-only-profile"]');
   await expect(row).toBeVisible();
   await expect(row.locator('.badge.bot')).toBeVisible();

@@ -11,9 +11,17 @@ export const ARTIFACTS = join('e2e', 'artifacts');
 export const UA = {
   desktop: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   mobile: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
-  /** What Playwright's own Chromium sends: flagged as a bot. */
+  /** What Playwright's own Chromium sends: the user's automation, shown by default. */
   headless: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36',
+  /** A crawler: a bot, hidden by default. */
+  crawler: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
 };
+
+/** Turns on the traffic filter's bots and debug (people and automation are on by default). */
+export async function showEveryClass(page: Page): Promise<void> {
+  await page.getByTestId('traffic-bot').check();
+  await page.getByTestId('traffic-debug').check();
+}
 
 export interface Dashboard {
   server: ServerHandle;

@@ -1,5 +1,5 @@
 import { expect, test, type Page, type Response } from '@playwright/test';
-import { allPages, startDashboard, UA, visit, type Dashboard } from './dashboard-setup';
+import { allPages, showEveryClass, startDashboard, UA, visit, type Dashboard } from './dashboard-setup';
 
 // The dashboard over a seeded history, in a browser whose clock is in Warsaw: numbers on
 // screen are checked against the stats API, and the stats API against the lists API.
@@ -78,7 +78,7 @@ test('Overview: KPIs and every chart show what the stats API answers, and the st
   const today = localParts(Date.now()).date;
   expect(localParts(from)).toEqual({ date: shiftDate(today, -6), time: '00:00' });
   expect(localParts(to)).toEqual({ date: shiftDate(today, 1), time: '00:00' });
-  expect(req.searchParams.get('bots')).toBeNull();
+  expect(req.searchParams.get('traffic')).toBe('person,automation');
 
   const o = await d.api(`/api/stats/overview?${req.searchParams}`);
   await expectKpis(page, o);
@@ -161,24 +161,33 @@ test('the date range: presets and a custom range live in the URL and can be book
   await expect(again.getByTestId('range-preset')).toHaveValue('custom');
 });
 
-test('the traffic toggle adds bots and debug traffic to charts and lists', async ({ page }) => {
+test('the traffic filter adds bots and debug traffic to charts and lists, and each view says what it hides', async ({ page }) => {
   await d.open(page, '#/?range=90d');
   await expect(page.getByTestId('kpi-events').locator('[data-value]')).not.toHaveText('–');
   const people = parseShown((await page.getByTestId('kpi-events').locator('[data-value]').textContent())!);
-  const all = statsRequest(page, '/api/stats/overview', (u) => u.searchParams.get('bots') === 'true' && u.searchParams.get('debug') === 'true');
-  await page.getByTestId('include-all').check();
-  await expect(page).toHaveURL(/all=1/);
+  // What is left out, said on the overview, from the overview's own counts.
+  const note = page.getByTestId('hidden-note');
+  await expect(note).toContainText(/\d+ bot sessions? .*hidden — show/);
+  const all = statsRequest(page, '/api/stats/overview', (u) => u.searchParams.get('traffic') === 'all');
+  await showEveryClass(page);
+  await expect(page).toHaveURL(/traffic=all/);
+  await expect(note).toHaveCount(0);
   const o = await d.api(`/api/stats/overview?${new URL((await all).url()).searchParams}`);
   await expectKpis(page, o);
   expect(o.kpis.events.value).toBeGreaterThan(people);
+  expect(o.hidden).toEqual({ person: 0, automation: 0, bot: 0, debug: 0 });
 
-  // Sessions of bots show up in the list only with the toggle on.
-  await page.goto(`${d.server.url}/#/sessions?range=90d&all=1&device=bot`);
+  // Sessions of bots show up in the list only with bots on; the list says how many it hides.
+  await page.goto(`${d.server.url}/#/sessions?range=90d&traffic=all&device=bot`);
   const rows = page.getByTestId('session-row');
   await expect(rows.first()).toBeVisible();
   await expect(rows.first().locator('.badge.bot')).toBeVisible();
-  await page.getByTestId('include-all').uncheck();
+  await page.getByTestId('traffic-bot').uncheck();
   await expect(page.getByTestId('sessions-table')).toContainText('No sessions match these filters');
+  await expect(page.getByTestId('hidden-note')).toContainText(/\d+ bot sessions? hidden/);
+  // The old link (all=1) still shows everything.
+  await page.goto(`${d.server.url}/#/sessions?range=90d&all=1&device=bot`);
+  await expect(rows.first()).toBeVisible();
 });
 
 test('Sessions: rows, every filter, sorting and cursor paging match /api/sessions', async ({ page }) => {
@@ -186,8 +195,8 @@ test('Sessions: rows, every filter, sorting and cursor paging match /api/session
   await d.open(page, '#/sessions?range=30d');
   const rowIds = () => page.getByTestId('session-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
   const q = new URL((await listed).url()).searchParams;
-  expect(q.get('debug')).toBe('false');
-  const base = `from=${q.get('from')}&to=${q.get('to')}&debug=false&bot=false`;
+  expect(q.get('traffic')).toBe('person,automation');
+  const base = `from=${q.get('from')}&to=${q.get('to')}&traffic=person,automation`;
   const expectRows = async (extra: string) => {
     const api = await d.api(`/api/sessions?${base}&limit=50${extra}`);
     expect(api.items.length, `API rows for ${extra}`).toBeGreaterThan(0);

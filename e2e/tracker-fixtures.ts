@@ -6,7 +6,10 @@ import { expect, type Browser, type BrowserContext, type Page, type Response } f
 import type { EventView, Page as ListPage, ProfileView, SessionView } from '../shared/api';
 import type { ServerHandle } from './server';
 
-/** A desktop Chrome's user agent: headless Chromium says "HeadlessChrome", which is a bot. */
+/**
+ * A desktop Chrome's user agent, to see it reported (headless Chromium says "HeadlessChrome").
+ * Its visits are automation all the same: the tracker reports navigator.webdriver.
+ */
 export const VISITOR_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 /** A visitor's browser: a real browser's agent, a language and a time zone to see reported. */
