@@ -3,6 +3,8 @@ import type { AppContext } from '../context';
 import { HttpError } from './errors';
 import { parseTrackPayload, type ErrorResponse, type TrackResponse } from '../../shared/track';
 import { registerTracker } from './tracker';
+import { installRefusedBodyReader } from './raw-body';
+import { LIMITS } from '../../shared/limits';
 
 /** The refusals a tester is shown in the rejected log: what the request itself got wrong. */
 const KEPT_REFUSALS: ReadonlySet<number> = new Set([400, 401, 413, 415, 422]);
@@ -74,6 +76,7 @@ export async function collectorPlugin(scope: FastifyInstance, ctx: AppContext): 
     if (req.method === 'POST' && KEPT_REFUSALS.has(reply.statusCode)) keepRejected(ctx, req, reply.statusCode, payload);
     return payload;
   });
+  installRefusedBodyReader(scope, LIMITS.bodyBytes);
   registerCollector(scope, ctx);
   registerTracker(scope, ctx);
 }

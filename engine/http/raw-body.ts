@@ -31,3 +31,15 @@ export function installJsonParsers(app: FastifyInstance, bodyLimit: number): voi
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, keepingText);
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit }, keepingText);
 }
+
+/**
+ * For the collector's scope: a body of any other content type is still refused with 415
+ * (errors.ts words it), but read first, so the rejected log shows what the page sent (a
+ * form, a FormData upload). Only refused requests come here.
+ */
+export function installRefusedBodyReader(scope: FastifyInstance, bodyLimit: number): void {
+  scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (req: FastifyRequest, body: string, done: Done) => {
+    req.rawBody = body;
+    done(Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }));
+  });
+}

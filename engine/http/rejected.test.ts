@@ -48,8 +48,10 @@ describe('the rejected log', () => {
     expect(JSON.parse(source!.body as string)).toEqual({ source: { id: 'no-such-source' }, events: [{ type: 'page-view' }] });
     expect(shape).toMatchObject({ status: 422, source: { id: t.source } });
     expect(shape!.detail).toContain('events[0].type');
+    // Another content type: read all the same, to show what the page sent.
+    expect(form).toMatchObject({ status: 415, body: 'source=x' });
+    expect(form!.detail).toContain('application/x-www-form-urlencoded');
     // Refused before the body was read: its reason, no body.
-    expect(form).toMatchObject({ status: 415, body: null });
     expect(tooLarge).toMatchObject({ status: 413, body: null });
     expect(gzip).toMatchObject({ status: 400, body: null });
     expect(new Date(malformed!.time as string).getTime()).toBe(t.clock.now());
