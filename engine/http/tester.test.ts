@@ -157,7 +157,7 @@ describe('POST /api/sessions/end', () => {
 
   it('ends more sessions than fit in one chunk', async () => {
     for (let i = 0; i < 30; i++) await send(`s${i}`, [{ type: 'page-view' }]);
-    expect(t.ff.engine.endIdleSessions(0, 7)).toBe(30);
+    expect(await t.ff.engine.endIdleSessions(0, 7)).toBe(30);
     expect((await t.api('GET', '/api/summary')).body.sessions).toEqual({ active: 0, ended: 30 });
   });
 });

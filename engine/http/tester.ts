@@ -27,7 +27,7 @@ export function registerTester(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/api/sessions/end', async (req) => {
     const { idleSeconds } = parseWith(endBody, req.body ?? {}, 422);
-    return { ended: ctx.engine.endIdleSessions(idleSeconds * 1000) };
+    return { ended: await ctx.engine.endIdleSessions(idleSeconds * 1000) };
   });
 
   app.get('/api/rejected', async (req) => {

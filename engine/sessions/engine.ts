@@ -280,15 +280,17 @@ export class SessionEngine {
   /**
    * Ends every active session idle for at least `idleMs` (0: every one) at once, reason
    * `api`, by the sweeper's path, a chunk to a transaction (`POST /api/sessions/end`: a test
-   * sees `visit-ended` now instead of after the timeout). Returns how many it ended.
+   * sees `visit-ended` now instead of after the timeout). The event loop is given back
+   * between chunks, so the collector keeps answering. Resolves to how many it ended.
    */
-  endIdleSessions(idleMs: number, chunk = 1000): number {
+  async endIdleSessions(idleMs: number, chunk = 1000): Promise<number> {
     const now = this.clock.now();
     let ended = 0;
     for (;;) {
       const n = this.write((tx) => this.ending.sweepChunk(tx, now, now - idleMs + 1, chunk, 'api'));
       ended += n;
       if (n < chunk) return ended;
+      await new Promise<void>((r) => setImmediate(r));
     }
   }
 
