@@ -21,6 +21,11 @@ export interface CiMode {
 
 const CI_FLAGS = new Set(['--ci', '--print-env']);
 
+/** `npm run serve -- --help` adds these to the engine's flags (the desktop app has no CI mode). */
+export const CI_USAGE = `  --ci                      for a test run: a throw-away data folder (removed on exit), and one JSON line
+                            on stdout with url, source and token; stops on SIGTERM, SIGINT or stdin closing
+  --print-env               like --ci, printing FOOTFALL_URL=, FOOTFALL_SOURCE=, FOOTFALL_TOKEN= lines instead`;
+
 /** The CI mode the flags ask for (and a new throw-away folder for it), or null. */
 export function ciMode(argv: readonly string[]): CiMode | null {
   if (!argv.some((a) => CI_FLAGS.has(a))) return null;

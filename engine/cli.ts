@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Footfall } from './app';
-import { ciAnnouncement, ciMode, removeDataDir, stopWhenStdinCloses } from './ci';
+import { ciAnnouncement, ciMode, CI_USAGE, removeDataDir, stopWhenStdinCloses } from './ci';
 import { loadConfig, USAGE } from './config';
 import { StartupError } from './errors';
 
@@ -8,7 +8,7 @@ import { StartupError } from './errors';
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
+    console.log(`${USAGE}\n${CI_USAGE}`);
     return;
   }
   const ci = ciMode(argv);

@@ -73,10 +73,7 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --data-dir DIR            where the database lives (FOOTFALL_DATA_DIR, default ${defaultDataDir()})
   --session-timeout SECONDS inactivity that ends a session (FOOTFALL_SESSION_TIMEOUT, default ${DEFAULTS.sessionTimeout})
   --sweep-interval SECONDS  how often expired sessions are ended (FOOTFALL_SWEEP_INTERVAL, default ${DEFAULTS.sweepInterval})
-  --token TOKEN             admin token (FOOTFALL_TOKEN, default: generated once, kept in the data folder)
-  --ci                      for a test run: a throw-away data folder (removed on exit), and one JSON line
-                            on stdout with url, source and token; stops on SIGTERM, SIGINT or stdin closing
-  --print-env               like --ci, printing FOOTFALL_URL=, FOOTFALL_SOURCE=, FOOTFALL_TOKEN= lines instead`;
+  --token TOKEN             admin token (FOOTFALL_TOKEN, default: generated once, kept in the data folder)`;
 
 /** Reads flags (`--port 1`, `--port=1`) and env vars into a Config. Unknown flags are an error. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
