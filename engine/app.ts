@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock';
 import type { AppContext } from './context';
 import { openDatabase, type DB } from './db/database';
 import { StartupError } from './errors';
+import { Forwarding } from './forward/forwarding';
 import { buildServer } from './http/server';
 import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
@@ -84,7 +85,9 @@ export class Footfall {
   static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
     const clock = opts.clock ?? systemClock;
     let secret: string | null = null;
-    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => secret);
+    let forwarding: Forwarding | null = null;
+    // Neither the admin token nor an upstream's password ever reaches the log.
+    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => [secret, ...(forwarding?.secrets() ?? [])]);
     const db = openDatabase(config.dataDir);
     try {
       const token = config.token ?? loadToken(config.dataDir);
@@ -107,6 +110,15 @@ export class Footfall {
         retentionDays: current.retentionDays,
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
+      forwarding = new Forwarding({
+        db,
+        engine,
+        now: () => clock.now(),
+        log,
+        flags: config.forward,
+        stored: stored.forward ?? [],
+        save: (urls) => writeSettings(db, { forward: urls }),
+      });
       const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes });
       const ctx: AppContext = {
         clock,
@@ -114,6 +126,7 @@ export class Footfall {
         sweeper,
         queries,
         sources: engine.sources,
+        forwarding,
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,
@@ -152,8 +165,10 @@ export class Footfall {
       if (address !== null && typeof address === 'object') ctx.port = address.port;
       // Catch up on sessions that expired while Footfall was closed, then sweep on the timer.
       void sweeper.start();
+      forwarding.start();
       return new Footfall(config, db, engine, sweeper, app, live, ctx);
     } catch (err) {
+      await forwarding?.stop();
       db.close();
       throw err;
     }
@@ -165,6 +180,8 @@ export class Footfall {
       this.live.close();
       const closing = this.app.close();
       await this.sweeper.stop();
+      // What the upstreams have not accepted yet stays in the outbox for the next start.
+      await this.ctx.forwarding.stop();
       await closing;
       await this.engine.close();
       this.db.close();

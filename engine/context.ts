@@ -3,6 +3,7 @@ import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
 import type { Queries } from './queries';
 import type { SourceStore } from './store/sources';
+import type { Forwarding } from './forward/forwarding';
 import type { SettingsView } from '../shared/api';
 
 /** What the HTTP layer needs from the running engine. */
@@ -14,6 +15,8 @@ export interface AppContext {
   queries: Queries;
   /** Every write to the event sources (the engine's view of them follows). */
   sources: SourceStore;
+  /** The upstreams every committed event goes on to, and their state. */
+  forwarding: Forwarding;
   host: string;
   port: number;
   dataDir: string;

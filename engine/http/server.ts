@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { AppContext } from '../context';
 import { LIMITS } from '../../shared/limits';
 import { registerApi } from './api';
+import { registerForwarding } from './forwarding';
 import { registerStats } from './stats';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
@@ -98,6 +99,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   await app.register(async (scope) => collectorPlugin(scope, ctx));
 
   registerApi(app, ctx);
+  registerForwarding(app, ctx);
   registerStats(app, ctx);
   app.get('/api/live', (req, reply) => live.attach(req, reply));
 

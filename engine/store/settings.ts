@@ -7,6 +7,8 @@ export interface StoredSettings {
   sweepInterval?: number;
   retentionDays?: number;
   keyEventTypes?: string[];
+  /** Upstream URLs added in the dashboard (credentials included: the settings table stays on this machine). */
+  forward?: string[];
 }
 
 export function readSettings(db: DB): StoredSettings {

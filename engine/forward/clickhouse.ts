@@ -1,0 +1,165 @@
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Outbox, OutboxEvent, OutboxSession } from './outbox';
+import type { Sink } from './sink';
+import { trafficOf } from './traffic';
+import type { Upstream } from './upstreams';
+
+/**
+ * The two tables, in what ClickHouse 18.16 (Debian's) understands: DateTime in seconds (no
+ * DateTime64; the exact milliseconds beside it), no LowCardinality, JSON as String. A
+ * ReplacingMergeTree ordered by id keeps one row per id after merging (or with FINAL), so an
+ * event sent twice counts once; sessions keep the row of the highest `version`, their latest
+ * state. Partitioned by month, which ReplacingMergeTree deduplicates within: an event's time
+ * and a session's start never change, so the copies of a row share their partition.
+ */
+export function clickHouseDdl(db: string): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${db}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.footfall_events (
+  id String,
+  type String,
+  time DateTime('UTC'),
+  time_ms UInt64,
+  session_id String,
+  profile_id String,
+  source_id String,
+  traffic String,
+  system UInt8,
+  page_url String,
+  properties String,
+  context String
+) ENGINE = ReplacingMergeTree() PARTITION BY toYYYYMM(time) ORDER BY id`,
+    `CREATE TABLE IF NOT EXISTS ${db}.footfall_sessions (
+  id String,
+  profile_id String,
+  source_id String,
+  traffic String,
+  status String,
+  started DateTime('UTC'),
+  ended Nullable(DateTime('UTC')),
+  duration Nullable(Float64),
+  end_reason String,
+  events UInt32,
+  page_views UInt32,
+  visit_number UInt32,
+  landing_page String,
+  exit_page String,
+  channel String,
+  referrer_host String,
+  utm_source String,
+  utm_medium String,
+  utm_campaign String,
+  device String,
+  browser String,
+  os String,
+  started_ms UInt64,
+  ended_ms Nullable(UInt64),
+  version UInt64
+) ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(started) ORDER BY id`,
+  ];
+}
+
+/** The engine's own events that say a session started or ended: the session row is written again at each. */
+const SESSION_EVENTS = new Set(['visit-started', 'visit-ended']);
+
+export interface ClickHouseRows {
+  events: Array<Record<string, unknown>>;
+  sessions: Array<Record<string, unknown>>;
+}
+
+function eventRow(e: OutboxEvent): Record<string, unknown> {
+  return {
+    id: e.id,
+    type: e.type,
+    time: Math.floor(e.time / 1000),
+    time_ms: e.time,
+    session_id: e.sessionId ?? '',
+    profile_id: e.profileId ?? '',
+    source_id: e.sourceId,
+    traffic: trafficOf(e),
+    system: e.system,
+    page_url: e.pageUrl ?? '',
+    properties: e.properties,
+    context: e.context ?? '{}',
+  };
+}
+
+function sessionRow(s: OutboxSession): Record<string, unknown> {
+  const ended = s.status === 1 ? (s.endedAt ?? s.lastAt) : null;
+  return {
+    id: s.id,
+    profile_id: s.profileId,
+    source_id: s.sourceId,
+    traffic: trafficOf(s),
+    status: s.status === 1 ? 'ended' : 'active',
+    started: Math.floor(s.startedAt / 1000),
+    ended: ended === null ? null : Math.floor(ended / 1000),
+    duration: s.status === 1 ? s.duration : null,
+    end_reason: s.endReason ?? '',
+    events: s.events,
+    page_views: s.pageViews,
+    visit_number: s.visitNumber,
+    landing_page: s.landingPage ?? '',
+    exit_page: s.exitPage ?? '',
+    channel: s.channel,
+    referrer_host: s.referrerHost ?? '',
+    utm_source: s.utmSource ?? '',
+    utm_medium: s.utmMedium ?? '',
+    utm_campaign: s.utmCampaign ?? '',
+    device: s.device,
+    browser: s.browser ?? '',
+    os: s.os ?? '',
+    started_ms: s.startedAt,
+    ended_ms: ended,
+    // Later states win: the last activity only grows, and an ended row beats an active one
+    // with the same last activity (a visit of one event).
+    version: s.lastAt * 2 + (s.status === 1 ? 1 : 0),
+  };
+}
+
+/** Inserts batches into the two tables over ClickHouse's HTTP interface, creating them first. */
+export class ClickHouseSink implements Sink<ClickHouseRows> {
+  private readonly client: ClickHouseClient;
+  private ready = false;
+
+  constructor(private readonly upstream: Upstream) {
+    this.client = createClient({
+      url: upstream.endpoint,
+      username: upstream.username ?? 'default',
+      password: upstream.password ?? '',
+      application: 'Footfall',
+      request_timeout: 15_000,
+      max_open_connections: 2,
+      // Failures are the forwarder's to report (once, scrubbed), not the client's to print.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+  }
+
+  encode(events: readonly OutboxEvent[], outbox: Outbox): ClickHouseRows {
+    const sessions = new Set<number>();
+    for (const e of events) if (e.system === 1 && SESSION_EVENTS.has(e.type)) sessions.add(e.sessionPk);
+    return { events: events.map(eventRow), sessions: outbox.sessions(sessions).map(sessionRow) };
+  }
+
+  async send(parts: readonly ClickHouseRows[], signal: AbortSignal): Promise<void> {
+    const db = this.upstream.database;
+    try {
+      if (!this.ready) {
+        for (const query of clickHouseDdl(db)) await this.client.command({ query, abort_signal: signal });
+        this.ready = true;
+      }
+      const events = parts.flatMap((p) => p.events);
+      const sessions = parts.flatMap((p) => p.sessions);
+      if (events.length > 0) await this.client.insert({ table: `${db}.footfall_events`, values: events, format: 'JSONEachRow', abort_signal: signal });
+      if (sessions.length > 0) await this.client.insert({ table: `${db}.footfall_sessions`, values: sessions, format: 'JSONEachRow', abort_signal: signal });
+    } catch (err) {
+      // The tables may have been dropped meanwhile: make sure of them again on the next try.
+      this.ready = false;
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
