@@ -8,6 +8,8 @@
  * in SNAPSHOT yet, a GET that shows it.
  */
 
+import { parseUpstream } from '../engine/forward/upstreams';
+
 export interface WriteRoute {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The pattern as the server registers it. */
@@ -17,7 +19,12 @@ export interface WriteRoute {
 }
 
 /** What the spec makes first, so that each write would have something to change. */
-export const FIXTURE = { session: 'csrf-session', source: 'csrf-source' } as const;
+export const FIXTURE = {
+  session: 'csrf-session',
+  source: 'csrf-source',
+  // Nothing listens on port 9: the upstream keeps failing the same way, so its state stays put.
+  upstream: 'clickhouse+http://csrf:csrf-password@127.0.0.1:9/csrf',
+} as const;
 
 export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'POST', route: '/api/sessions/:id/end', path: `/api/sessions/${FIXTURE.session}/end` },
@@ -26,6 +33,8 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'DELETE', route: '/api/sources/:id', path: `/api/sources/${FIXTURE.source}` },
   { method: 'PATCH', route: '/api/settings', path: '/api/settings', body: { sessionTimeout: 5, retentionDays: 1 } },
   { method: 'DELETE', route: '/api/debug-data', path: '/api/debug-data' },
+  { method: 'POST', route: '/api/forwarding', path: '/api/forwarding', body: { url: 'clickhouse+http://127.0.0.1:9/injected' } },
+  { method: 'DELETE', route: '/api/forwarding/:id', path: `/api/forwarding/${parseUpstream(FIXTURE.upstream).id}` },
 ];
 
 /** GETs (with the Bearer token) whose answers together show everything a write could change. */
@@ -35,4 +44,5 @@ export const SNAPSHOT: readonly string[] = [
   '/api/events?limit=500',
   '/api/sources',
   '/api/settings',
+  '/api/forwarding',
 ];

@@ -6,7 +6,8 @@ import type { Upstream } from './upstreams';
 
 /**
  * The two tables, in what ClickHouse 18.16 (Debian's) understands: DateTime in seconds (no
- * DateTime64; the exact milliseconds beside it), no LowCardinality, JSON as String. A
+ * DateTime64; the exact milliseconds beside it), no LowCardinality, JSON as String, durations
+ * as Decimal (18.16 reads a Float64 from text up to one unit in the last place off). A
  * ReplacingMergeTree ordered by id keeps one row per id after merging (or with FINAL), so an
  * event sent twice counts once; sessions keep the row of the highest `version`, their latest
  * state. Partitioned by month, which ReplacingMergeTree deduplicates within: an event's time
@@ -37,7 +38,7 @@ export function clickHouseDdl(db: string): string[] {
   status String,
   started DateTime('UTC'),
   ended Nullable(DateTime('UTC')),
-  duration Nullable(Float64),
+  duration Nullable(Decimal(12, 3)),
   end_reason String,
   events UInt32,
   page_views UInt32,
