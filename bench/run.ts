@@ -211,15 +211,28 @@ async function measureThroughput(a: Args): Promise<Measured> {
   // FOOTFALL_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the collector under this load.
   const collector = await startFootfall(ROOT, temp('collector'), [], process.env.FOOTFALL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   track(collector.child);
+  // The same collector with one upstream: a stand-in ClickHouse that accepts everything
+  // (FOOTFALL_BENCH_FORWARD=URL forwards to a real one instead).
+  const sink = process.env.FOOTFALL_BENCH_FORWARD ? null : track(startChild(['--import', 'tsx', join(ROOT, 'bench', 'forward-sink.ts')]));
+  const sinkUrl = sink ? (await sink.waitFor(/listening on (\S+)/))[1]! : null;
+  const upstream = process.env.FOOTFALL_BENCH_FORWARD ?? `clickhouse+http://${new URL(sinkUrl!).host}/bench`;
+  const forwarding = await startFootfall(ROOT, temp('forwarding'), ['--forward', upstream]);
+  track(forwarding.child);
   const baseVisitors = new Visitors({ sourceId: collector.source, runId: 'base' });
   const visitors = new Visitors({ sourceId: collector.source, runId: 'track' });
+  const forwardVisitors = new Visitors({ sourceId: forwarding.source, runId: 'forward' });
   const baseRuns: Throughput[] = [];
   const trackRuns: Throughput[] = [];
+  const forwardRuns: Throughput[] = [];
   for (let r = 0; r < a.rounds; r++) {
     baseRuns.push(await saturate('node:http baseline', baseUrl, base.proc.pid, a.connections, a.duration, () => baseVisitors.next()));
     trackRuns.push(await saturate('collector, 1 event a request', collector.url, collector.child.proc.pid, a.connections, a.duration, () => visitors.next()));
+    forwardRuns.push(await saturate('collector forwarding to one upstream', forwarding.url, forwarding.child.proc.pid, a.connections, a.duration, () => forwardVisitors.next()));
   }
   await stopChild(base);
+  const lag = await forwardingLag(forwarding);
+  await stopChild(forwarding.child);
+  if (sink) await stopChild(sink);
   // Fewer connections here: 100 of them with 100 events each put 10,000 events in every
   // group commit, which measures queueing (p99 ~3 s, +60 MB) rather than throughput (-5%).
   const batch = await saturate('collector, 100 events a request', collector.url, collector.child.proc.pid, a.batchConnections, a.duration, () => visitors.nextBatch(100));
@@ -227,12 +240,22 @@ async function measureThroughput(a: Args): Promise<Measured> {
   await stopChild(collector.child);
   const t = best(trackRuns);
   const b = best(baseRuns);
+  const fw = best(forwardRuns);
   // Judged unrounded: 0.596 is not 0.6.
   const ratio = t.rps / b.rps;
+  const forwardRatio = fw.rps / t.rps;
   return {
-    fields: { track_rps: Math.round(t.rps), baseline_rps: Math.round(b.rps), track_ratio: round(ratio, 3), batch_events_per_s: Math.round(batch.rps * 100) },
+    fields: {
+      track_rps: Math.round(t.rps),
+      baseline_rps: Math.round(b.rps),
+      track_ratio: round(ratio, 3),
+      track_rps_forward: Math.round(fw.rps),
+      forward_ratio: round(forwardRatio, 3),
+      batch_events_per_s: Math.round(batch.rps * 100),
+    },
     rows: [
       ['track_rps (1 event a request)', `${fmt(t.rps)} req/s`, `≥ 0.6 × baseline_rps (${ratio.toFixed(3)}×)`, ratio >= 0.6],
+      ['track_rps_forward (one upstream)', `${fmt(fw.rps)} req/s`, `≥ 0.9 × track_rps (${forwardRatio.toFixed(3)}×)`, forwardRatio >= 0.9],
       ['baseline_rps (bare node:http)', `${fmt(b.rps)} req/s`, '', null],
       ['batch_events_per_s (100 a request)', `${fmt(batch.rps * 100)} events/s`, '≥ 0.6 × sqlite baseline', null],
     ],
@@ -240,10 +263,30 @@ async function measureThroughput(a: Args): Promise<Measured> {
       `- Throughput: best of ${a.rounds} alternating rounds of ${a.duration} s each (each after 1 s of warm-up), ${a.connections} keep-alive connections, one request in flight on each, ~1.3 KB tracker payloads over ~4,000 concurrent visits (a new session every ~6 requests). Every answer 200, after its commit.`,
       `  node:http rounds: ${baseRuns.map((r) => fmt(r.rps)).join(', ')} req/s; collector rounds: ${trackRuns.map((r) => fmt(r.rps)).join(', ')} req/s.`,
       `  CPU per request, server / load tool: node:http ${b.serverCpuUsPerReq.toFixed(0)} / ${b.loadCpuUsPerReq.toFixed(0)} µs; collector ${t.serverCpuUsPerReq.toFixed(0)} / ${t.loadCpuUsPerReq.toFixed(0)} µs; batches ${(batch.serverCpuUsPerReq / 100).toFixed(1)} µs per event.`,
+      `  Forwarding: the same load on a second collector started with \`--forward ${process.env.FOOTFALL_BENCH_FORWARD ? 'FOOTFALL_BENCH_FORWARD' : 'clickhouse+http://…'}\` (${sink ? 'a stand-in ClickHouse that accepts every insert, bench/forward-sink.ts' : 'the upstream FOOTFALL_BENCH_FORWARD names'}); rounds ${forwardRuns.map((r) => fmt(r.rps)).join(', ')} req/s, ${fw.serverCpuUsPerReq.toFixed(0)} µs CPU/req, p99 ${fw.p99} ms. ${lag}`,
       `  Collector latency p50 ${t.p50} ms, p99 ${t.p99} ms; 100-event requests (${a.batchConnections} connections, so ${fmt(a.batchConnections * 100)} events in flight) p50 ${batch.p50} ms, p99 ${batch.p99} ms. Peak resident memory of the collector: ${rssMb.toFixed(0)} MB.`,
     ],
     rssMb,
   };
+}
+
+/** After the load: how long the forwarder took to send what was still pending, and how much it sent. */
+async function forwardingLag(ff: Footfall): Promise<string> {
+  const t0 = performance.now();
+  const status = async () => {
+    const r = await fetch(`${ff.url}/api/forwarding`, { headers: { authorization: `Bearer ${ff.token}` } });
+    return ((await r.json()) as { upstreams: Array<{ forwarded: number; pending: number; lastError: string | null }> }).upstreams[0]!;
+  };
+  let s = await status();
+  const pendingAtEnd = s.pending;
+  while (s.pending > 0 && performance.now() - t0 < 60_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = await status();
+  }
+  if (s.pending > 0) throw new Error(`forwarding did not catch up within 60 s after the load: ${s.pending} events pending (${s.lastError ?? 'no error'})`);
+  const ms = performance.now() - t0;
+  log(`forwarding: ${fmt(s.forwarded)} events forwarded; ${fmt(pendingAtEnd)} were pending when the load stopped, sent within ${ms.toFixed(0)} ms`);
+  return `${fmt(s.forwarded)} events forwarded in all; ${fmt(pendingAtEnd)} were pending when the load stopped, all sent ${ms.toFixed(0)} ms later.`;
 }
 
 /** The bare better-sqlite3 loop (a child process). */

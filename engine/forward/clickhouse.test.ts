@@ -81,6 +81,19 @@ describe.skipIf('missing' in found)('forwarding to ClickHouse', () => {
     expect(sessions[0]!.duration).toBe(14);
   });
 
+  it('keeps every character of ids, types and JSON as it was sent: tabs, newlines, backslashes, quotes, any script', async () => {
+    const properties = { tab: 'a\tb', line: 'one\ntwo\r\n', slash: 'C:\\dir\\', quote: 'say "hi"', nul: 'x\u0000y', text: 'zażółć 🎉 日本' };
+    const r = await t.track({ source: { id: t.source }, session: { id: 'S\tx\\y' }, profile: { id: 'P "1"' }, events: [{ id: 'odd\nid', type: 'odd\ttype', properties, context: { page: { url: 'https://shop.test/a\tb' } } }] });
+    expect(r.status).toBe(200);
+    await caughtUp();
+    const [row] = await ch.query<{ id: string; type: string; session_id: string; profile_id: string; properties: string; page_url: string }>(
+      `SELECT id, type, session_id, profile_id, properties, page_url FROM ${db}.footfall_events FINAL WHERE system = 0`,
+    );
+    expect(row).toMatchObject({ id: 'odd\nid', type: 'odd\ttype', session_id: 'S\tx\\y', profile_id: 'P "1"' });
+    expect(JSON.parse(row!.properties)).toEqual(properties);
+    expect(row!.properties).toBe(t.ff.db.prepare("SELECT properties FROM events WHERE id = 'odd\nid'").pluck().get());
+  });
+
   it('an event sent again is one row after FINAL', async () => {
     await visit('S1', 'alice', 2);
     await caughtUp();

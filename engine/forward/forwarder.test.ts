@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestFootfall, until, type TestFootfall } from '../testing';
 import { Forwarder, type ForwarderTuning } from './forwarder';
 import { Forwarding } from './forwarding';
-import { Outbox, type OutboxEvent } from './outbox';
+import { E, Outbox, type OutboxEvent } from './outbox';
 import type { Sink } from './sink';
 import { parseUpstream } from './upstreams';
 
@@ -15,7 +15,7 @@ class FakeSink implements Sink<string[]> {
   loseAnswer = false;
   hold: Promise<void> | null = null;
   encode(events: readonly OutboxEvent[]): string[] {
-    return events.map((e) => e.id);
+    return events.map((e) => e[E.id]);
   }
   async send(parts: readonly string[][], signal: AbortSignal): Promise<void> {
     if (this.hold) await this.hold;

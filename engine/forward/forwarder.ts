@@ -1,4 +1,4 @@
-import type { Outbox, Position } from './outbox';
+import { E, type Outbox, type Position } from './outbox';
 import type { Sink } from './sink';
 import { scrubSecrets, type Upstream } from './upstreams';
 
@@ -105,7 +105,7 @@ export class Forwarder {
       if (rows.length === 0) break;
       parts.push(this.sink.encode(rows, outbox));
       count += rows.length;
-      last = rows.at(-1)!.pk;
+      last = rows.at(-1)![E.pk];
       if (rows.length < chunk) break;
       await yieldToLoop();
     }

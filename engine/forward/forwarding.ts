@@ -33,7 +33,7 @@ export interface ForwardingOptions {
  * the events of one visit a request, so smaller batches keep a replay close behind.
  */
 const TUNING: Record<Upstream['kind'], ForwarderTuning> = {
-  clickhouse: { chunk: 500, batch: 10_000, intervalMs: 1000, backoffMs: 500, backoffCapMs: 30_000, pollMs: 5000 },
+  clickhouse: { chunk: 250, batch: 10_000, intervalMs: 1000, backoffMs: 500, backoffCapMs: 30_000, pollMs: 5000 },
   track: { chunk: 200, batch: 1000, intervalMs: 100, backoffMs: 500, backoffCapMs: 30_000, pollMs: 5000 },
 };
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { Outbox } from './outbox';
+import { E, Outbox } from './outbox';
 
 /**
  * The outbox must never skip a committed event: `events.pk` is a rowid that SQLite hands
@@ -37,8 +37,8 @@ async function send(count: number, opts: { debug?: boolean; session?: string } =
 function forwardAll(): string[] {
   const from = outbox.position(U);
   const rows = outbox.read(from.mark, 100_000);
-  if (rows.length > 0) outbox.confirm(U, from, rows.at(-1)!.pk, rows.length, 1);
-  return rows.map((r) => r.id);
+  if (rows.length > 0) outbox.confirm(U, from, rows.at(-1)![E.pk], rows.length, 1);
+  return rows.map((r) => r[E.id]);
 }
 
 const tracked = (ids: string[]) => ids.filter((id) => id.startsWith('ev-'));
@@ -49,9 +49,9 @@ describe('the outbox', () => {
     outbox.open(U);
     const first = await send(3);
     const read = outbox.read(outbox.position(U).mark, 100);
-    expect(read.map((e) => e.type)).toEqual(['profile-created', 'visit-started', 'page-view', 'page-view', 'page-view']);
-    expect(read.map((e) => e.pk)).toEqual([...read.map((e) => e.pk)].sort((a, b) => a - b));
-    expect(read.every((e) => e.sessionId === 'S1' && e.profileId === 'P1')).toBe(true);
+    expect(read.map((e) => e[E.type])).toEqual(['profile-created', 'visit-started', 'page-view', 'page-view', 'page-view']);
+    expect(read.map((e) => e[E.pk])).toEqual([...read.map((e) => e[E.pk])].sort((a, b) => a - b));
+    expect(read.every((e) => e[E.sessionId] === 'S1' && e[E.profileId] === 'P1')).toBe(true);
     expect(tracked(forwardAll())).toEqual(first);
     const second = await send(2);
     expect(tracked(forwardAll())).toEqual(second);
@@ -99,7 +99,7 @@ describe('the outbox', () => {
     // While the batch is on its way: the debug events go, and new events reuse their pks.
     t.ff.engine.deleteDebugData();
     const after = await send(3);
-    expect(outbox.confirm(U, from, inFlight.at(-1)!.pk, inFlight.length, 2)).toBe(false);
+    expect(outbox.confirm(U, from, inFlight.at(-1)![E.pk], inFlight.length, 2)).toBe(false);
     expect(tracked(forwardAll())).toEqual(after);
   });
 

@@ -2,25 +2,32 @@ import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
 import type { ForwardMarkRow } from '../db/rows';
 
-/** One committed event as an upstream is sent it, with the ids its rows join on. */
-export interface OutboxEvent {
-  pk: number;
-  id: string;
-  type: string;
-  time: number;
-  sessionPk: number;
+/**
+ * One committed event as an upstream is sent it, with the pks its rows join on: a row as
+ * SQLite hands it (an array, read by position through `E`), not an object, which would cost
+ * the event loop twice as much per event (measured: ~5 against ~2.5 µs).
+ */
+export type OutboxEvent = [
+  pk: number,
+  id: string,
+  type: string,
+  time: number,
+  sessionPk: number,
   /** Null only where the session was deleted since (its events are going too). */
-  sessionId: string | null;
-  profileId: string | null;
-  sourceId: string;
-  debug: number;
+  sessionId: string | null,
+  profileId: string | null,
+  sourceId: string,
+  debug: number,
   /** The session's bot flag. */
-  bot: number;
-  system: number;
-  pageUrl: string | null;
-  properties: string;
-  context: string | null;
-}
+  bot: number,
+  system: number,
+  pageUrl: string | null,
+  properties: string,
+  context: string | null,
+];
+
+/** The position of each field of an OutboxEvent. */
+export const E = { pk: 0, id: 1, type: 2, time: 3, sessionPk: 4, sessionId: 5, profileId: 6, sourceId: 7, debug: 8, bot: 9, system: 10, pageUrl: 11, properties: 12, context: 13 } as const;
 
 /** A session's row as the ClickHouse table keeps it. */
 export interface OutboxSession {
@@ -79,7 +86,7 @@ export class Outbox {
     confirm: Statement<{ upstream: string; to: number; n: number; now: number; mark: number; gen: number }>;
     touch: Statement<[number, string]>;
     pending: Statement<[number], number>;
-    session: Statement<[number], OutboxSession>;
+    sessions: Statement<[string], OutboxSession>;
     context: Statement<[number], string>;
   };
 
@@ -89,20 +96,23 @@ export class Outbox {
       open: db.prepare('INSERT INTO forward_marks (upstream) VALUES (?) ON CONFLICT (upstream) DO NOTHING'),
       forget: db.prepare('DELETE FROM forward_marks WHERE upstream = ?'),
       marks: db.prepare<[], number>('SELECT count(*) FROM forward_marks').pluck(),
-      read: db.prepare(`SELECT e.pk, e.id, e.type, e.time, e.session_pk AS sessionPk, s.id AS sessionId, p.id AS profileId,
-          e.source_id AS sourceId, e.debug, coalesce(s.bot, 0) AS bot, e.system, e.page_url AS pageUrl, e.properties, e.context
-        FROM events e LEFT JOIN sessions s ON s.pk = e.session_pk LEFT JOIN profiles p ON p.pk = e.profile_pk
-        WHERE e.pk > ? ORDER BY e.pk LIMIT ?`),
+      // Columns in the order of OutboxEvent.
+      read: db
+        .prepare<[number, number], OutboxEvent>(`SELECT e.pk, e.id, e.type, e.time, e.session_pk, s.id, p.id, e.source_id, e.debug, coalesce(s.bot, 0), e.system, e.page_url, e.properties, e.context
+          FROM events e LEFT JOIN sessions s ON s.pk = e.session_pk LEFT JOIN profiles p ON p.pk = e.profile_pk
+          WHERE e.pk > ? ORDER BY e.pk LIMIT ?`)
+        .raw(true),
       confirm: db.prepare(`UPDATE forward_marks SET mark = :to, forwarded = forwarded + :n, last_ok_at = :now
         WHERE upstream = :upstream AND mark = :mark AND gen = :gen`),
       touch: db.prepare('UPDATE forward_marks SET last_ok_at = ? WHERE upstream = ?'),
       pending: db.prepare<[number], number>('SELECT count(*) FROM events WHERE pk > ?').pluck(),
-      session: db.prepare(`SELECT s.pk, s.id, p.id AS profileId, s.source_id AS sourceId, s.status, s.debug, s.bot,
+      // One query for a chunk's sessions: a query each cost as much as reading the chunk's events.
+      sessions: db.prepare(`SELECT s.pk, s.id, p.id AS profileId, s.source_id AS sourceId, s.status, s.debug, s.bot,
           s.started_at AS startedAt, s.last_at AS lastAt, s.ended_at AS endedAt, s.duration, s.end_reason AS endReason,
           s.events, s.page_views AS pageViews, s.visit_number AS visitNumber, s.landing_page AS landingPage, s.exit_page AS exitPage,
           s.channel, s.referrer_host AS referrerHost, s.utm_source AS utmSource, s.utm_medium AS utmMedium, s.utm_campaign AS utmCampaign,
           s.device, s.browser, s.os
-        FROM sessions s JOIN profiles p ON p.pk = s.profile_pk WHERE s.pk = ?`),
+        FROM sessions s JOIN profiles p ON p.pk = s.profile_pk WHERE s.pk IN (SELECT value FROM json_each(?))`),
       context: db.prepare<[number], string>('SELECT context FROM session_context WHERE session_pk = ?').pluck(),
     };
   }
@@ -156,13 +166,8 @@ export class Outbox {
   }
 
   /** The sessions' rows as they stand now (a deleted one is left out). */
-  sessions(pks: Iterable<number>): OutboxSession[] {
-    const out: OutboxSession[] = [];
-    for (const pk of pks) {
-      const s = this.q.session.get(pk);
-      if (s) out.push(s);
-    }
-    return out;
+  sessions(pks: ReadonlySet<number>): OutboxSession[] {
+    return pks.size === 0 ? [] : this.q.sessions.all(JSON.stringify([...pks]));
   }
 
   /** A session's stored context (browser, screen, device, ...) as JSON, or null. */

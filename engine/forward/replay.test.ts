@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { Outbox } from './outbox';
+import { E, Outbox } from './outbox';
 import { TrackSink } from './replay';
 import { parseUpstream } from './upstreams';
 
@@ -95,9 +95,9 @@ describe('a replayed request', () => {
     const body = JSON.parse(requests[0]!.body);
     expect(requests[0]!.userAgent).toBe(CHROME);
     expect(body).toMatchObject({ source: { id: 'team' }, session: { id: 's-1' }, profile: { id: 'dora' }, context: { browser: { userAgent: CHROME }, screen: { width: 1280 } } });
-    const tracked = rows.filter((r) => r.system === 0);
+    const tracked = rows.filter((r) => r[E.system] === 0);
     expect(body.events).toEqual(
-      tracked.map((r) => ({ id: r.id, type: r.type, time: { insert: new Date(r.time).toISOString() }, properties: JSON.parse(r.properties), ...(r.context === null ? {} : { context: JSON.parse(r.context) }) })),
+      tracked.map((r) => ({ id: r[E.id], type: r[E.type], time: { insert: new Date(r[E.time]).toISOString() }, properties: JSON.parse(r[E.properties]), ...(r[E.context] === null ? {} : { context: JSON.parse(r[E.context]!) }) })),
     );
     // Footfall's own events are the upstream's to make.
     expect(body.events.some((e: { type: string }) => ['visit-started', 'profile-created', 'visit-ended'].includes(e.type))).toBe(false);

@@ -1,4 +1,4 @@
-import type { Outbox, OutboxEvent } from './outbox';
+import { E, type Outbox, type OutboxEvent } from './outbox';
 import type { Sink } from './sink';
 import type { Upstream } from './upstreams';
 
@@ -50,19 +50,24 @@ export class TrackSink implements Sink<ReplayRequest[]> {
       group = null;
     };
     for (const e of events) {
-      if (e.system === 1 || e.sessionId === null || e.profileId === null) continue;
-      const key = `${e.sessionPk}\u0000${e.debug}`;
-      const ev = `{"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"time":{"insert":"${new Date(e.time).toISOString()}"},"properties":${e.properties}${e.context === null ? '' : `,"context":${e.context}`}${e.debug === 1 ? ',"options":{"debugger":true}' : ''}}`;
+      const sessionPk = e[E.sessionPk];
+      const sessionId = e[E.sessionId];
+      const profileId = e[E.profileId];
+      if (e[E.system] === 1 || sessionId === null || profileId === null) continue;
+      const debug = e[E.debug] === 1;
+      const key = `${sessionPk}\u0000${debug}`;
+      const context = e[E.context];
+      const ev = `{"id":${JSON.stringify(e[E.id])},"type":${JSON.stringify(e[E.type])},"time":{"insert":"${new Date(e[E.time]).toISOString()}"},"properties":${e[E.properties]}${context === null ? '' : `,"context":${context}`}${debug ? ',"options":{"debugger":true}' : ''}}`;
       if (group !== null && (group.key !== key || group.events.length >= MAX_EVENTS || group.bytes + ev.length > MAX_BYTES)) close();
       if (group === null) {
-        let ctx = contexts.get(e.sessionPk);
+        let ctx = contexts.get(sessionPk);
         if (ctx === undefined) {
-          const json = outbox.context(e.sessionPk) ?? '{}';
+          const json = outbox.context(sessionPk) ?? '{}';
           ctx = { json, userAgent: userAgentOf(JSON.parse(json) as Record<string, unknown>) };
-          contexts.set(e.sessionPk, ctx);
+          contexts.set(sessionPk, ctx);
         }
-        const head = `{"source":{"id":${JSON.stringify(this.upstream.source)}},"session":{"id":${JSON.stringify(e.sessionId)}},"profile":{"id":${JSON.stringify(e.profileId)}},"context":${ctx.json},"options":${e.debug === 1 ? '{"debugger":true}' : '{}'},`;
-        group = { key, head, req: { profileId: e.profileId, userAgent: ctx.userAgent, body: '' }, events: [], bytes: head.length };
+        const head = `{"source":{"id":${JSON.stringify(this.upstream.source)}},"session":{"id":${JSON.stringify(sessionId)}},"profile":{"id":${JSON.stringify(profileId)}},"context":${ctx.json},"options":${debug ? '{"debugger":true}' : '{}'},`;
+        group = { key, head, req: { profileId, userAgent: ctx.userAgent, body: '' }, events: [], bytes: head.length };
       }
       group.events.push(ev);
       group.bytes += ev.length + 1;
