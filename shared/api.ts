@@ -143,9 +143,9 @@ export interface UpstreamView {
   kind: 'clickhouse' | 'track';
   /** `flag`: `--forward` or FOOTFALL_FORWARD (gone when Footfall starts without it); `settings`: added in the dashboard. */
   origin: 'flag' | 'settings';
-  /** Events the upstream accepted so far. */
+  /** Events the upstream accepted so far (Footfall's own among them, which a track upstream is not sent). */
   forwarded: number;
-  /** Events committed and not yet accepted. */
+  /** Events committed and not yet accepted (beyond 100,000, the newest event's number less the last accepted one's). */
   pending: number;
   /** Why the last try failed, while it is failing; null once a batch went through. */
   lastError: string | null;

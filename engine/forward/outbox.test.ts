@@ -135,6 +135,14 @@ describe('the outbox', () => {
     expect(tracked(forwardAll())).toEqual(ids);
   });
 
+  it('a backlog of more than 100,000 (past the part it counts, from the newest pk) is still the right number', async () => {
+    outbox.open(U);
+    await send(1);
+    t.ff.db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000)
+      INSERT INTO events (id, type, time, session_pk, profile_pk, source_id) SELECT 'bulk-' || i, 'click', 1, 1, 1, 'x' FROM n`);
+    expect(outbox.status(U).pending).toBe(t.ff.db.prepare('SELECT count(*) FROM events').pluck().get());
+  });
+
   it('counts what is pending', async () => {
     outbox.open(U);
     await send(4);

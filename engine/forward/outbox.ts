@@ -64,6 +64,8 @@ export interface Position {
   gen: number;
 }
 
+const PENDING_COUNTED = 100_000;
+
 // Lowers every mark to the newest pk left, and bumps gen, whenever the newest event is
 // deleted (see migration 010). Row by row: SQLite has no statement triggers.
 const TRIGGER = `CREATE TRIGGER IF NOT EXISTS forward_marks_follow_deletes AFTER DELETE ON events
@@ -85,7 +87,8 @@ export class Outbox {
     read: Statement<[number, number], OutboxEvent>;
     confirm: Statement<{ upstream: string; to: number; n: number; now: number; mark: number; gen: number }>;
     touch: Statement<[number, string]>;
-    pending: Statement<[number], number>;
+    pending: Statement<[number, number], number>;
+    newest: Statement<[], number | null>;
     sessions: Statement<[string], OutboxSession>;
     context: Statement<[number], string>;
   };
@@ -105,7 +108,8 @@ export class Outbox {
       confirm: db.prepare(`UPDATE forward_marks SET mark = :to, forwarded = forwarded + :n, last_ok_at = :now
         WHERE upstream = :upstream AND mark = :mark AND gen = :gen`),
       touch: db.prepare('UPDATE forward_marks SET last_ok_at = ? WHERE upstream = ?'),
-      pending: db.prepare<[number], number>('SELECT count(*) FROM events WHERE pk > ?').pluck(),
+      pending: db.prepare<[number, number], number>('SELECT count(*) FROM (SELECT 1 FROM events WHERE pk > ? LIMIT ?)').pluck(),
+      newest: db.prepare<[], number | null>('SELECT max(pk) FROM events').pluck(),
       // One query for a chunk's sessions: a query each cost as much as reading the chunk's events.
       sessions: db.prepare(`SELECT s.pk, s.id, p.id AS profileId, s.source_id AS sourceId, s.status, s.debug, s.bot,
           s.started_at AS startedAt, s.last_at AS lastAt, s.ended_at AS endedAt, s.duration, s.end_reason AS endReason,
@@ -161,8 +165,17 @@ export class Outbox {
 
   status(upstream: string): { forwarded: number; pending: number; lastOkAt: number | null } {
     const row = this.q.mark.get(upstream);
-    if (!row) return { forwarded: 0, pending: this.q.pending.get(0) ?? 0, lastOkAt: null };
-    return { forwarded: row.forwarded, pending: this.q.pending.get(row.mark) ?? 0, lastOkAt: row.last_ok_at };
+    return { forwarded: row?.forwarded ?? 0, pending: this.pending(row?.mark ?? 0), lastOkAt: row?.last_ok_at ?? null };
+  }
+
+  /**
+   * Events after `mark`: counted up to PENDING_COUNTED (a few ms), beyond that the newest pk
+   * less the mark, exact unless events after the mark were deleted. The dashboard asks every
+   * few seconds, and a backlog of millions must not hold the event loop each time.
+   */
+  private pending(mark: number): number {
+    const counted = this.q.pending.get(mark, PENDING_COUNTED + 1) ?? 0;
+    return counted <= PENDING_COUNTED ? counted : Math.max(counted, (this.q.newest.get() ?? 0) - mark);
   }
 
   /** The sessions' rows as they stand now (a deleted one is left out). */
