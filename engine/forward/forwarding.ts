@@ -44,13 +44,12 @@ interface Entry {
 
 /** Every upstream and its forwarder; with none, nothing is listened to or run. */
 export class Forwarding {
-  private readonly outbox: Outbox;
+  private outboxOf: Outbox | null = null;
   private readonly entries = new Map<string, Entry>();
   private unlisten: (() => void) | null = null;
   private started = false;
 
   constructor(private readonly opts: ForwardingOptions) {
-    this.outbox = new Outbox(opts.db);
     for (const raw of opts.flags) this.put(parseUpstream(raw), 'flag');
     for (const raw of opts.stored) {
       try {
@@ -109,6 +108,11 @@ export class Forwarding {
   async stop(): Promise<void> {
     this.unlistenAll();
     await Promise.all([...this.entries.values()].map((e) => e.forwarder.stop()));
+  }
+
+  /** Made with the first upstream: without one, forwarding prepares nothing. */
+  private get outbox(): Outbox {
+    return (this.outboxOf ??= new Outbox(this.opts.db));
   }
 
   private put(u: Upstream, origin: Entry['origin']): Forwarder {

@@ -5,7 +5,7 @@
 -- reuses numbers once the newest events are deleted (retention, deleted debug data, a reset):
 -- a mark left above the new max would skip the new events. A trigger, made by the engine
 -- while any upstream has a mark (engine/forward/outbox.ts; not here, so that without
--- forwarding `DELETE FROM events` keeps SQLite's fast truncation), lowers every mark to the
+-- forwarding a deletion pays nothing for it), lowers every mark to the
 -- new max and bumps `gen` whenever the newest event goes; a batch read before that is then
 -- not taken as confirmed (it is read and sent again, harmless by its event ids).
 CREATE TABLE forward_marks (
