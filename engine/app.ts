@@ -10,6 +10,9 @@ import { StartupError } from './errors';
 import { buildServer } from './http/server';
 import type { LiveHub } from './http/live';
 import { ListQueries } from './queries/lists';
+import { ExploreQueries } from './queries/explore';
+import { StatsQueries } from './queries/stats';
+import { ExploreStore } from './explore/store';
 import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
@@ -54,6 +57,7 @@ export class Footfall {
     readonly app: FastifyInstance,
     readonly live: LiveHub,
     readonly ctx: AppContext,
+    readonly exploreStore: ExploreStore,
   ) {}
 
   get port(): number {
@@ -99,12 +103,15 @@ export class Footfall {
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
       const queries = new ListQueries(db);
+      const exploreStore = new ExploreStore(db);
+      const explore = new ExploreQueries(exploreStore, new StatsQueries(db), queries, db, () => current.keyEventTypes);
       const ctx: AppContext = {
         db,
         clock,
         engine,
         sweeper,
         queries,
+        explore,
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,
@@ -143,7 +150,15 @@ export class Footfall {
       if (address !== null && typeof address === 'object') ctx.port = address.port;
       // Catch up on sessions that expired while Footfall was closed, then sweep on the timer.
       void sweeper.start();
-      return new Footfall(config, db, engine, sweeper, app, live, ctx);
+      // Explore loads its columns in the background (slices that leave the collector
+      // answering), then keeps them caught up whenever the collector has been quiet a while.
+      let lastCommit = 0;
+      engine.onCommit(() => {
+        lastCommit = Date.now();
+      });
+      void exploreStore.current().catch((err: unknown) => log(`Explore could not read the data (${(err as Error).message}); it retries at the next query.`));
+      exploreStore.startIdle(() => Date.now() - lastCommit > 2000);
+      return new Footfall(config, db, engine, sweeper, app, live, ctx, exploreStore);
     } catch (err) {
       db.close();
       throw err;
@@ -158,6 +173,7 @@ export class Footfall {
       await this.sweeper.stop();
       await closing;
       await this.engine.close();
+      this.exploreStore.stop();
       this.db.close();
     })();
     return this.stopping;

@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
 import type { ListQueries } from './queries/lists';
+import type { ExploreQueries } from './queries/explore';
 import type { SettingsView } from '../shared/api';
 
 /** What the HTTP layer needs from the running engine. */
@@ -12,6 +13,8 @@ export interface AppContext {
   engine: SessionEngine;
   sweeper: Sweeper;
   queries: ListQueries;
+  /** Filtered figures, funnels, paths, retention (engine/explore). */
+  explore: ExploreQueries;
   host: string;
   port: number;
   dataDir: string;

@@ -5,7 +5,7 @@ import { HttpError } from '../errors';
 import { DEBUG_SESSION_ID } from '../sessions/engine';
 import { PROFILE_SORTS, SESSION_SORTS, type ProfileSort, type SessionSort } from '../queries/lists';
 import { createSource, deleteSource, updateSource } from '../store/sources';
-import { boolParam, pageParams, parseWith, timeParam } from './query';
+import { boolParam, filterParam, pageParams, parseWith, timeParam } from './query';
 import type { InfoView } from '../../shared/api';
 
 const sessionQuery = z.object({
@@ -22,6 +22,8 @@ const sessionQuery = z.object({
   to: timeParam.optional(),
   debug: boolParam.optional(),
   bot: boolParam.optional(),
+  /** Explore's filters (shared/explore.ts): answered from its columns instead of SQL. */
+  filter: filterParam.optional(),
 });
 
 const profileQuery = z.object({
@@ -73,7 +75,8 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/sessions', async (req) => {
     const q = parseWith(sessionQuery, req.query);
-    const { limit, cursor, order, sort, ...filter } = q;
+    const { limit, cursor, order, sort, filter: filters, ...filter } = q;
+    if (filters !== undefined && filters.length > 0) return ctx.explore.sessions(filters, filter, { limit, cursor, order, sort });
     return queries.listSessions(filter, { limit, cursor, order, sort });
   });
 

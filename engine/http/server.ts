@@ -6,6 +6,7 @@ import type { AppContext } from '../context';
 import { LIMITS } from '../../shared/limits';
 import { registerApi } from './api';
 import { registerStats } from './stats';
+import { registerExplore } from './explore';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installErrorHandlers } from './errors';
@@ -84,6 +85,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
 
   registerApi(app, ctx);
   registerStats(app, ctx);
+  registerExplore(app, ctx);
   app.get('/api/live', (req, reply) => live.attach(req, reply));
 
   const dashboard = ctx.rendererDir !== null && existsSync(join(ctx.rendererDir, 'index.html')) ? ctx.rendererDir : null;

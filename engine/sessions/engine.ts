@@ -38,7 +38,7 @@ function durationSeconds(startedAt: number, lastAt: number): number {
 }
 
 /** GA4's engaged-session rule, as the dashboard states it: enough page views, or long enough, or a key event. */
-function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number): boolean {
+export function isEngaged(pageViews: number, durationSeconds: number, keyEvents: number): boolean {
   return pageViews >= ENGAGED_PAGE_VIEWS || durationSeconds >= ENGAGED_SECONDS || keyEvents > 0;
 }
 
