@@ -1,4 +1,5 @@
 import { router } from './router.svelte';
+import { formatFilter, parseFilter, type Filter } from '../../../shared/explore';
 
 /**
  * The dashboard's one date range, kept in the URL: `range=<preset>` or custom
@@ -99,6 +100,8 @@ class Filters {
   range = $derived(resolveRange(router.params));
   /** Include bot and debug traffic (off by default: charts show people). */
   all = $derived(router.params.get('all') === '1');
+  /** Explore's filters (`filter=DIM:VALUE`, repeatable; shared/explore.ts), shown as chips under the header. */
+  list = $derived(router.params.getAll('filter').map(parseFilter).filter((f): f is Filter => typeof f !== 'string'));
 
   /** Parameters of every stats call. */
   stats = $derived({
@@ -107,7 +110,30 @@ class Filters {
     tz: timeZone,
     bots: this.all ? 'true' : null,
     debug: this.all ? 'true' : null,
+    filter: this.list.map(formatFilter),
   });
+
+  /** The same, as the JSON body of a POST read (a funnel). */
+  body = $derived({ from: this.stats.from, to: this.stats.to, tz: timeZone, bots: this.all, debug: this.all, filter: this.stats.filter });
+
+  /** Adds a filter (the same one twice is one). */
+  addFilter(f: Filter): void {
+    const raw = this.list.map(formatFilter);
+    if (!raw.includes(formatFilter(f))) router.update({ filter: [...raw, formatFilter(f)] });
+  }
+
+  removeFilter(i: number): void {
+    router.update({ filter: this.list.filter((_, j) => j !== i).map(formatFilter) });
+  }
+
+  /** Turns "is" into "is not" and back. */
+  negateFilter(i: number): void {
+    router.update({ filter: this.list.map((f, j) => formatFilter(j === i ? { ...f, negate: !f.negate } : f)) });
+  }
+
+  clearFilters(): void {
+    router.update({ filter: null });
+  }
 
   setPreset(id: PresetId): void {
     router.update({ range: id === DEFAULT_PRESET ? null : id, from: null, to: null });

@@ -10,6 +10,20 @@ export function pagePath(url: string | null): string {
   }
 }
 
+/**
+ * A page URL as the stats name pages, `host/path` (the engine's page key,
+ * engine/sessions/enrich.ts `pageKey`; to be one shared rule with it in shared/rules.ts).
+ */
+export function pageKeyOf(url: string | null): string | null {
+  if (url === null || url === '') return null;
+  try {
+    const u = new URL(url);
+    return u.host + (u.pathname === '' ? '/' : u.pathname);
+  } catch {
+    return url.slice(0, 512);
+  }
+}
+
 /** Where a visit came from, in a few words: "search · google.com", "email · newsletter". */
 export function trafficSource(s: SessionView): string {
   const from = s.utm.source ?? s.context.referrer.host;
