@@ -34,6 +34,9 @@ export interface SessionRecord {
  */
 export const VALUE_KINDS = ['s', 'n', 'b'] as const;
 
+export const TIME_BLOCK_BITS = 10;
+export const TIME_BLOCK = 1 << TIME_BLOCK_BITS;
+
 /**
  * Every session and every tracked event (system events left out) as columns of typed
  * arrays: what funnels, paths, retention and filtered figures scan. A million events are a
@@ -48,6 +51,8 @@ export class ExploreData {
   readonly values = new Interner();
   /** The number of each value id (NaN for strings and booleans). */
   valueNumber = new Float64Array(0);
+  /** The kind of each value id: its index in VALUE_KINDS. */
+  valueKind = new Uint8Array(0);
 
   // ---- sessions, by slot ----
   nSessions = 0;
@@ -75,6 +80,8 @@ export class ExploreData {
   last = new Int32Array(0);
   /** Slots of sessions stored as active: read again at every refresh, since they change. */
   readonly active = new Set<number>();
+  /** Bumped by every change, so that what was computed from the data can tell it is still current. */
+  version = 0;
 
   // ---- events, in stored order ----
   nEvents = 0;
@@ -90,6 +97,12 @@ export class ExploreData {
   nProps = 0;
   propName = new Int32Array(0);
   propValue = new Int32Array(0);
+  /**
+   * The earliest and latest time of each block of TIME_BLOCK events: a range scan skips the
+   * blocks wholly outside it (events are stored in commit order, so times mostly rise).
+   */
+  blockMin = new Float64Array(0);
+  blockMax = new Float64Array(0);
 
   private readonly pageViewTypes: ReadonlySet<string>;
   /** Whether each string id is a page-view type (grown lazily). */
@@ -126,6 +139,7 @@ export class ExploreData {
 
   /** Adds a session, or brings one already held up to date. Returns its slot. */
   putSession(r: SessionRecord): number {
+    this.version++;
     const s = this.sessionSlot(r.pk);
     this.profile[s] = this.profileSlot(r.profilePk);
     this.status[s] = r.status;
@@ -145,8 +159,9 @@ export class ExploreData {
     return s;
   }
 
-  /** Keeps `active` in step with the status of slot `s`. */
+  /** Keeps `active` in step with the status of slot `s` (segments write sessions here directly). */
   noteStatus(s: number): void {
+    this.version++;
     if (this.status[s] === 0) this.active.add(s);
     else this.active.delete(s);
   }
@@ -160,10 +175,21 @@ export class ExploreData {
 
   /** Appends an event whose strings are interned already; its properties are names/values[from, to). */
   appendEvent(slot: number, time: number, type: number, page: number, names: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number): void {
+    this.version++;
     const i = this.nEvents++;
     if (i >= this.slot.length) this.growEvents(i + 1);
     this.slot[i] = slot;
     this.time[i] = time;
+    const b = i >> TIME_BLOCK_BITS;
+    if ((i & (TIME_BLOCK - 1)) === 0) {
+      if (b >= this.blockMin.length) {
+        this.blockMin = grown(this.blockMin, b + 1);
+        this.blockMax = grown(this.blockMax, b + 1);
+      }
+      this.blockMin[b] = time;
+      this.blockMax[b] = time;
+    } else if (time < this.blockMin[b]!) this.blockMin[b] = time;
+    else if (time > this.blockMax[b]!) this.blockMax[b] = time;
     this.type[i] = type;
     this.page[i] = page;
     this.next[i] = -1;
@@ -188,8 +214,12 @@ export class ExploreData {
       const before = this.valueNumber.length;
       this.valueNumber = grown(this.valueNumber, id + 1);
       this.valueNumber.fill(Number.NaN, before);
+      this.valueKind = grown(this.valueKind, this.valueNumber.length);
     }
-    if (id === this.values.size - 1) this.valueNumber[id] = tagged[0] === 'n' ? Number(tagged.slice(1)) : Number.NaN;
+    if (id === this.values.size - 1) {
+      this.valueNumber[id] = tagged[0] === 'n' ? Number(tagged.slice(1)) : Number.NaN;
+      this.valueKind[id] = tagged[0] === 'n' ? 1 : tagged[0] === 'b' ? 2 : 0;
+    }
     return id;
   }
 

@@ -1,4 +1,5 @@
 import type { DB } from '../db/database';
+import type { ExploreData } from '../explore/data';
 import type { ExploreStore } from '../explore/store';
 import { activeNow, breakdownRows, hourlySessions, periodFigures, sessionsInRange, visitsPerProfile } from './figures';
 import { matchFilters } from './filters';
@@ -10,8 +11,10 @@ import { retention } from './retention';
 import { listFilterTest, pageOfSessions } from './session-page';
 import { breakdownFrom, heatmapFrom, overviewFrom, previousOf, rangeOf, timeseriesFrom, type StatsQueries, type StatsRequest } from './stats';
 import type { Page, SessionView } from '../../shared/api';
-import { PROP_PREFIX, type Filter, type FunnelStats, type FunnelStep, type PathsStats, type PropertiesStats, type RetentionInterval, type RetentionStats } from '../../shared/explore';
+import { PROP_PREFIX, formatFilter, type Filter, type FunnelStats, type FunnelStep, type PathsStats, type PropertiesStats, type RetentionInterval, type RetentionStats } from '../../shared/explore';
 import type { BreakdownStats, HeatmapStats, OverviewStats, StatsDim, StatsInterval, TimeseriesStats, VisitsPerProfileStats } from '../../shared/stats';
+
+const MATCHES_KEPT = 8;
 
 /** A stats request with the contract's filters (`filter=DIM:VALUE`, repeatable). */
 export interface ExploreRequest extends StatsRequest {
@@ -32,9 +35,19 @@ export class ExploreQueries {
     private readonly keyEventTypes: () => readonly string[],
   ) {}
 
-  private async scope(r: ExploreRequest) {
+  /** The last filters' matches: a view's requests (the Overview makes 18) share their filters. */
+  private readonly matches = new Map<string, { data: ExploreData; version: number; ok: Uint8Array | null }>();
+
+  private async scope(r: { filters: readonly Filter[] }) {
     const d = await this.store.current();
-    return { d, ok: matchFilters(d, r.filters) };
+    const key = r.filters.map(formatFilter).sort().join('\n');
+    const hit = this.matches.get(key);
+    if (hit && hit.data === d && hit.version === d.version) return { d, ok: hit.ok };
+    const ok = matchFilters(d, r.filters);
+    this.matches.delete(key);
+    this.matches.set(key, { data: d, version: d.version, ok });
+    if (this.matches.size > MATCHES_KEPT) this.matches.delete(this.matches.keys().next().value!);
+    return { d, ok };
   }
 
   async overview(r: ExploreRequest): Promise<OverviewStats> {
@@ -105,8 +118,7 @@ export class ExploreQueries {
 
   /** The session list under filters (with its own filters, sorts and cursor), answered from memory. */
   async sessions(filters: readonly Filter[], f: SessionFilter, o: ListOptions<SessionSort>): Promise<Page<SessionView>> {
-    const d = await this.store.current();
-    const ok = matchFilters(d, filters);
+    const { d, ok } = await this.scope({ filters });
     let profileSlot: number | null = null;
     if (f.profile !== undefined) {
       const pk = this.db.prepare('SELECT pk FROM profiles WHERE id = ?').pluck().get(f.profile) as number | undefined;

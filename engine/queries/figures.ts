@@ -1,4 +1,4 @@
-import { DIM_INDEX, type ExploreData, type SessionDimName } from '../explore/data';
+import { DIM_INDEX, TIME_BLOCK_BITS, type ExploreData, type SessionDimName } from '../explore/data';
 import { durationBucket, isEngaged } from '../explore/rules';
 import { HOUR_MS } from '../stats/rollups';
 import { toBuckets, type HourlySessions, type PeriodFigures, type StatsRequest } from './stats';
@@ -32,16 +32,26 @@ export function sessionsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsR
   return out.subarray(0, n);
 }
 
-/** Calls `fn` with each event in the range whose session the filter admits and the traffic choice counts. */
-export function forEventsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsRequest, fn: (e: number) => void): void {
+/**
+ * The events in the range whose session the filter admits and the traffic choice counts,
+ * in stored order. Blocks of events wholly outside the range are skipped by their times.
+ */
+export function eventsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsRequest): Int32Array {
   const [from, to] = hourRange(r);
   const mask = trafficMask(r, 'events');
-  for (let e = 0; e < d.nEvents; e++) {
-    const t = d.time[e]!;
-    if (t < from || t >= to) continue;
-    const s = d.slot[e]!;
-    if ((ok === null || ok[s] === 1) && ((1 << d.cls[s]!) & mask) !== 0) fn(e);
+  const out = new Int32Array(d.nEvents);
+  let n = 0;
+  for (let b = 0; b << TIME_BLOCK_BITS < d.nEvents; b++) {
+    if (d.blockMax[b]! < from || d.blockMin[b]! >= to) continue;
+    const end = Math.min(d.nEvents, (b + 1) << TIME_BLOCK_BITS);
+    for (let e = b << TIME_BLOCK_BITS; e < end; e++) {
+      const t = d.time[e]!;
+      if (t < from || t >= to) continue;
+      const s = d.slot[e]!;
+      if ((ok === null || ok[s] === 1) && ((1 << d.cls[s]!) & mask) !== 0) out[n++] = e;
+    }
   }
+  return out.subarray(0, n);
 }
 
 /** The overview's figures of one period. */
@@ -66,17 +76,14 @@ export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsReq
     endedViews += d.pageViews[s]!;
     if (isEngaged(d.pageViews[s]!, duration, d.keyEvents[s]!)) engaged++;
   }
-  let events = 0;
+  const events = eventsInRange(d, ok, r);
   let pageViews = 0;
-  forEventsInRange(d, ok, r, (e) => {
-    events++;
-    if (d.isView(d.type[e]!)) pageViews++;
-  });
+  for (const e of events) if (d.isView(d.type[e]!)) pageViews++;
   return {
     visitors,
     sessions: slots.length,
     pageViews,
-    events,
+    events: events.length,
     avgDuration: ended > 0 ? durationSum / ended : null,
     bounceRate: ended > 0 ? 1 - engaged / ended : null,
     pagesPerSession: ended > 0 ? endedViews / ended : null,
@@ -116,10 +123,10 @@ function rowsOf(d: ExploreData, counts: Int32Array): Array<{ value: string; n: n
 export function breakdownRows(d: ExploreData, ok: Uint8Array | null, r: StatsRequest, dim: StatsDim): Array<{ value: string; n: number }> {
   if (dim === 'event_type' || dim === 'page') {
     const counts = new Int32Array(d.strings.size);
-    forEventsInRange(d, ok, r, (e) => {
+    for (const e of eventsInRange(d, ok, r)) {
       if (dim === 'event_type') counts[d.type[e]!]!++;
       else if (d.page[e]! >= 0 && d.isView(d.type[e]!)) counts[d.page[e]!]!++;
-    });
+    }
     return rowsOf(d, counts);
   }
   const slots = sessionsInRange(d, ok, r);

@@ -1,40 +1,52 @@
 import type { ExploreData } from '../explore/data';
 import type { StatsRequest } from './stats';
-import { forEventsInRange } from './figures';
+import { eventsInRange } from './figures';
 import type { NumberSummary, PropertiesStats } from '../../shared/explore';
 
-/** The event type id to keep (undefined: every type; -1: a type never stored, so none). */
-function typeId(d: ExploreData, type: string | undefined): number | undefined {
-  return type === undefined ? undefined : (d.strings.find(type) ?? -1);
+/** The range's events, of one type (a type never stored: none) or of all. */
+function eventsOf(d: ExploreData, ok: Uint8Array | null, r: StatsRequest, type: string | undefined): Int32Array {
+  const events = eventsInRange(d, ok, r);
+  if (type === undefined) return events;
+  const t = d.strings.find(type) ?? -1;
+  return events.filter((e) => d.type[e] === t);
 }
+
+const byCount = <T extends { n: number; key: string }>(a: T, b: T) => b.n - a.n || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 /** The properties of the range's events (of one type, or all), most used first. */
 export function listProperties(d: ExploreData, ok: Uint8Array | null, r: StatsRequest, type?: string): PropertiesStats['items'] {
-  const only = typeId(d, type);
-  const byName = new Map<number, { events: number; types: Map<number, number>; kinds: PropertiesStats['items'][number]['kinds'] }>();
-  forEventsInRange(d, ok, r, (e) => {
-    const t = d.type[e]!;
-    if (only !== undefined && t !== only) return;
+  const events = eventsOf(d, ok, r, type);
+  // Event types get dense numbers, so (property, type) pairs count in one flat array.
+  const typeNo = new Int32Array(d.strings.size).fill(-1);
+  const types: number[] = [];
+  for (const e of events) if (typeNo[d.type[e]!] === -1) typeNo[d.type[e]!] = types.push(d.type[e]!) - 1;
+  const S = d.strings.size;
+  const count = new Int32Array(S);
+  const kinds = new Int32Array(S * 3);
+  const pairs = new Int32Array(S * types.length);
+  for (const e of events) {
+    const t = typeNo[d.type[e]!]!;
     for (let k = d.propStart(e); k < d.propEnd[e]!; k++) {
       const name = d.propName[k]!;
-      let p = byName.get(name);
-      if (!p) byName.set(name, (p = { events: 0, types: new Map(), kinds: { string: 0, number: 0, boolean: 0 } }));
-      p.events++;
-      p.types.set(t, (p.types.get(t) ?? 0) + 1);
-      const kind = d.values.values[d.propValue[k]!]![0];
-      if (kind === 'n') p.kinds.number++;
-      else if (kind === 'b') p.kinds.boolean++;
-      else p.kinds.string++;
+      count[name]!++;
+      kinds[name * 3 + d.valueKind[d.propValue[k]!]!]!++;
+      pairs[name * types.length + t]!++;
     }
-  });
-  return [...byName]
-    .map(([name, p]) => ({
+  }
+  const out: Array<PropertiesStats['items'][number] & { n: number; key: string }> = [];
+  for (let name = 0; name < S; name++) {
+    if (count[name] === 0) continue;
+    const carried = types.map((t, i) => [t, pairs[name * types.length + i]!] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    out.push({
       name: d.strings.values[name]!,
-      types: [...p.types].sort((a, b) => b[1] - a[1]).map(([t]) => d.strings.values[t]!),
-      events: p.events,
-      kinds: p.kinds,
-    }))
-    .sort((a, b) => b.events - a.events || (a.name < b.name ? -1 : 1));
+      types: carried.map(([t]) => d.strings.values[t]!),
+      events: count[name]!,
+      kinds: { string: kinds[name * 3]!, number: kinds[name * 3 + 1]!, boolean: kinds[name * 3 + 2]! },
+      n: count[name]!,
+      key: d.strings.values[name]!,
+    });
+  }
+  return out.sort(byCount).map(({ n: _n, key: _key, ...item }) => item);
 }
 
 /**
@@ -49,23 +61,21 @@ export function propertyValues(
   type?: string,
 ): { rows: Array<{ value: string; n: number }>; numbers: NumberSummary | null } {
   const nameId = d.strings.find(name);
-  const only = typeId(d, type);
-  const counts = new Map<number, number>();
+  const counts = new Int32Array(d.values.size);
   if (nameId !== undefined) {
-    forEventsInRange(d, ok, r, (e) => {
-      if (only !== undefined && d.type[e] !== only) return;
-      for (let k = d.propStart(e); k < d.propEnd[e]!; k++) {
-        if (d.propName[k] === nameId) counts.set(d.propValue[k]!, (counts.get(d.propValue[k]!) ?? 0) + 1);
-      }
-    });
+    for (const e of eventsOf(d, ok, r, type)) {
+      for (let k = d.propStart(e); k < d.propEnd[e]!; k++) if (d.propName[k] === nameId) counts[d.propValue[k]!]!++;
+    }
   }
-  // The same text as a string and as a number (“1” and 1) is one row: what a filter on it matches.
+  // The same text as a string and as a number ("1" and 1) is one row: what a filter on it matches.
   const byText = new Map<string, number>();
   let count = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (const [id, n] of counts) {
+  for (let id = 0; id < counts.length; id++) {
+    const n = counts[id]!;
+    if (n === 0) continue;
     const text = d.values.values[id]!.slice(1);
     byText.set(text, (byText.get(text) ?? 0) + n);
     const x = d.valueNumber[id]!;
@@ -76,6 +86,6 @@ export function propertyValues(
       if (x > max) max = x;
     }
   }
-  const rows = [...byText].map(([value, n]) => ({ value, n })).sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : 1));
+  const rows = [...byText].map(([value, n]) => ({ value, n, key: value })).sort(byCount).map(({ value, n }) => ({ value, n }));
   return { rows, numbers: count > 0 ? { count, sum, avg: sum / count, min, max } : null };
 }

@@ -14,9 +14,8 @@ CREATE TABLE explore_segments (
 
 -- The range of row keys deleted or changed since explore last looked (NULL: none). The
 -- segments overlapping it are dropped and their rows read again. Deletions are rare and in
--- bulk (retention, debug data, reset); nothing else changes what explore holds of a stored
--- event or an ended session. (Active sessions change with every event; explore reads
--- them again each time, so their updates need nothing here.)
+-- bulk (retention, debug data, reset); nothing today changes what explore holds of a
+-- stored event or of a session once it ended.
 CREATE TABLE explore_state (
   id          INTEGER PRIMARY KEY CHECK (id = 1),
   events_lo   INTEGER,
@@ -38,7 +37,11 @@ CREATE TRIGGER explore_sessions_deleted AFTER DELETE ON sessions
 BEGIN
   UPDATE explore_state SET sessions_lo = min(coalesce(sessions_lo, old.pk), old.pk), sessions_hi = max(coalesce(sessions_hi, old.pk), old.pk);
 END;
-CREATE TRIGGER explore_sessions_changed AFTER UPDATE ON sessions WHEN old.status = 1
+-- Of a session, the columns set when it starts. (The counters change with every event while
+-- it is active, and explore reads active sessions again each time; neither the collector's
+-- nor the sweeper's UPDATEs name these columns, so this trigger costs them nothing.)
+CREATE TRIGGER explore_sessions_changed AFTER UPDATE OF profile_pk, source_id, debug, bot, started_at, visit_number,
+    device, browser, os, channel, referrer_host, utm_source, utm_medium, utm_campaign ON sessions
 BEGIN
   UPDATE explore_state SET sessions_lo = min(coalesce(sessions_lo, old.pk), old.pk), sessions_hi = max(coalesce(sessions_hi, old.pk), old.pk);
 END;
