@@ -3,23 +3,13 @@
  * list, property breakdowns, funnels, paths and retention. Declared once for the engine and
  * the dashboard.
  */
-import type { StatsRange } from './stats';
+import { STATS_DIMS, type StatsRange } from './stats';
 
-/** Session dimensions a filter can name (`filter=DIM:VALUE`): values as the breakdowns show them. */
-export const SESSION_FILTER_DIMS = [
-  'browser',
-  'os',
-  'device',
-  'channel',
-  'referrer',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'landing',
-  'exit',
-  'visit_number',
-  'source',
-] as const;
+/**
+ * Session dimensions a filter can name (`filter=DIM:VALUE`), with values as the breakdowns
+ * show them: the session breakdowns but the duration buckets, and the event source.
+ */
+export const SESSION_FILTER_DIMS: readonly string[] = [...STATS_DIMS.filter((d) => d !== 'duration' && d !== 'event_type' && d !== 'page'), 'source'];
 /** Event dimensions: a session matches when it has such an event (`page`: a page view of host/path). */
 export const EVENT_FILTER_DIMS = ['page', 'event_type'] as const;
 /** `prop.NAME`: a session with an event whose top-level property NAME equals the value. */

@@ -1,4 +1,4 @@
-import { PATH_DIM, PROP_PREFIX, pathOf, type Filter } from '../../../shared/explore';
+import { EVENT_FILTER_DIMS, PATH_DIM, PROP_PREFIX, SESSION_FILTER_DIMS, pathOf, type Filter } from '../../../shared/explore';
 
 const NAMES: Record<string, string> = {
   browser: 'Browser',
@@ -29,4 +29,4 @@ export function valueLabel(f: Filter): string {
 }
 
 /** Breakdown dimensions a click can filter by (duration buckets are not a filter). */
-export const FILTERABLE: ReadonlySet<string> = new Set(['browser', 'os', 'device', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'landing', 'exit', 'visit_number', 'page', 'event_type', 'source']);
+export const FILTERABLE: ReadonlySet<string> = new Set([...SESSION_FILTER_DIMS, ...EVENT_FILTER_DIMS]);
