@@ -10,7 +10,7 @@ CREATE TABLE explore_segments (
   items INTEGER NOT NULL,  -- rows the segment holds (system events left out)
   data  BLOB NOT NULL,
   PRIMARY KEY (kind, lo)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- The range of row keys deleted or changed since explore last looked (NULL: none). The
 -- segments overlapping it are dropped and their rows read again. Deletions are rare and in
@@ -51,4 +51,4 @@ CREATE TABLE funnels (
   name       TEXT PRIMARY KEY,
   steps      TEXT NOT NULL,    -- JSON: [{type, page?}, ...]
   updated_at INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
