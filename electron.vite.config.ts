@@ -4,6 +4,9 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 // FOOTFALL_OUT_DIR lets parallel work build into separate folders; the default is `out/`.
 const out = process.env.FOOTFALL_OUT_DIR ?? 'out';
+// A fresh clone's first build (cold caches) is slow enough for the bundler to print how long
+// each plugin took: noise in `npm run serve`'s first start, and nothing to act on.
+const checks = { bundlerTimings: false };
 
 // One build for everything: the Electron shell (main, preload), the headless engine entry
 // (`out/main/serve.js`, run by `npm run serve` in plain Node) and the Svelte dashboard.
@@ -12,6 +15,7 @@ export default defineConfig({
     build: {
       outDir: `${out}/main`,
       rolldownOptions: {
+        checks,
         input: {
           index: resolve('electron/main/index.ts'),
           serve: resolve('engine/cli.ts'),
@@ -24,6 +28,7 @@ export default defineConfig({
     build: {
       outDir: `${out}/preload`,
       rolldownOptions: {
+        checks,
         input: { index: resolve('electron/preload/index.ts') },
         // A sandboxed preload must be CommonJS.
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
@@ -36,7 +41,7 @@ export default defineConfig({
       outDir: resolve(`${out}/renderer`),
       // The dashboard is loaded by browsers and the Electron window: ship it minified.
       minify: true,
-      rolldownOptions: { input: { index: resolve('renderer/index.html') } },
+      rolldownOptions: { checks, input: { index: resolve('renderer/index.html') } },
     },
     plugins: [svelte({ configFile: resolve('svelte.config.mjs') })],
   },

@@ -11,6 +11,14 @@ test.afterAll(async () => {
   await d?.stop();
 });
 
+test('the Simulator before any debug event: an empty timeline, without a stray dot', async ({ page }) => {
+  await d.open(page, '#/simulator');
+  const empty = page.getByTestId('timeline').locator('li');
+  await expect(empty).toHaveCount(1);
+  await expect(empty).toContainText('No events');
+  expect(await empty.evaluate((el) => getComputedStyle(el, '::before').content)).toBe('none');
+});
+
 test('before any event, Sessions, Profiles and Live say how to send the first one', async ({ page }) => {
   await d.open(page, '#/sessions');
   await expect(page.getByTestId('empty-state')).toContainText('No sessions yet');
@@ -39,6 +47,10 @@ test('a new Footfall shows the snippet and the one curl that sends a first event
   await expect(page.getByTestId('empty-state')).toHaveCount(0);
   await expect(page.getByTestId('kpi-sessions').locator('[data-value]')).toHaveText('1');
   await expect(page.getByTestId('kpi-activeNow').locator('[data-value]')).toHaveText('1');
+  // One visit, still going: it has lasted 0 s and seen one page so far; bounce is decided at its end.
+  await expect(page.getByTestId('kpi-avgDuration').locator('[data-value]')).toHaveText('0s');
+  await expect(page.getByTestId('kpi-pagesPerSession').locator('[data-value]')).toHaveText('1');
+  await expect(page.getByTestId('kpi-bounceRate').locator('[data-value]')).toHaveText('–');
 });
 
 test('numbers follow the browser locale', async ({ browser }) => {

@@ -11,6 +11,8 @@ export const ARTIFACTS = join('e2e', 'artifacts');
 export const UA = {
   desktop: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
   mobile: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+  /** What Playwright's own Chromium sends: flagged as a bot. */
+  headless: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36',
 };
 
 export interface Dashboard {
@@ -31,7 +33,7 @@ export interface Dashboard {
  * `seed.js` (the real engine: profiles, sessions over weeks, many event types, visits that
  * come back); then a few visits are sent to the running server so some are active now.
  */
-export async function startDashboard(opts: { events?: number; days?: number } = {}): Promise<Dashboard> {
+export async function startDashboard(opts: { events?: number; days?: number; args?: string[] } = {}): Promise<Dashboard> {
   const dataDir = mkdtempSync(join(tmpdir(), 'footfall-dash-'));
   if (opts.events) {
     const out = process.env.FOOTFALL_OUT_DIR ?? 'out';
@@ -40,7 +42,7 @@ export async function startDashboard(opts: { events?: number; days?: number } = 
     });
     if (r.status !== 0) throw new Error(`seed failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
-  const server = await startServer([], { dataDir });
+  const server = await startServer(opts.args ?? [], { dataDir });
   const headers = { authorization: `Bearer ${server.token}` };
   const d: Dashboard = {
     server,

@@ -92,7 +92,8 @@ test('Overview: KPIs and every chart show what the stats API answers, and the st
   expect(o.kpis.visitors.value).toBe(new Set(sessions.map((s) => s.profile.id)).size);
   const ended = sessions.filter((s) => s.metadata.status === 'ended');
   expect(o.endedSessions).toBe(ended.length);
-  expect(o.kpis.avgDuration.value).toBeCloseTo(ended.reduce((a, s) => a + s.metadata.time.duration, 0) / ended.length, 3);
+  // Over every session of the range, those still going with their length so far.
+  expect(o.kpis.avgDuration.value).toBeCloseTo(sessions.reduce((a, s) => a + s.metadata.time.duration, 0) / sessions.length, 3);
   const active = await allPages(d, '/api/sessions?status=active&debug=false&bot=false');
   expect(o.kpis.activeNow.value).toBe(active.length);
   expect(active.length).toBeGreaterThanOrEqual(3);
@@ -197,14 +198,11 @@ test('Sessions: rows, every filter, sorting and cursor paging match /api/session
   expect(first.next).not.toBeNull();
   await d.shot(page, 'sessions');
 
-  // An active session's duration ticks.
+  // Active ones (their durations are start to last activity: dashboard-newuser.spec.ts).
   await page.getByTestId('filter-status').selectOption('active');
   await expect(page).toHaveURL(/status=active/);
   await expectRows('&status=active');
   await expect(page.getByTestId('session-row').first().locator('.badge.active')).toBeVisible();
-  const dur = page.getByTestId('session-row').first().getByTestId('duration');
-  const before = await dur.textContent();
-  await expect(dur).not.toHaveText(before!, { timeout: 3000 });
 
   await page.getByTestId('filter-status').selectOption('ended');
   await expectRows('&status=ended');
@@ -212,7 +210,7 @@ test('Sessions: rows, every filter, sorting and cursor paging match /api/session
   await page.getByTestId('filter-device').selectOption('mobile');
   await expect(page).toHaveURL(/device=mobile/);
   await expectRows('&device=mobile');
-  expect(await page.getByTestId('session-row').locator('td:nth-child(6)').allTextContents()).toEqual(expect.arrayContaining(['mobile']));
+  expect((await page.getByTestId('session-row').getByTestId('device').allTextContents()).every((t) => t.startsWith('mobile'))).toBe(true);
   await page.getByTestId('filter-channel').selectOption('search');
   await expectRows('&device=mobile&channel=search');
   await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -272,7 +270,7 @@ test('Session detail: the visit as a timeline beside its context, linked to its 
 
 test('Profiles and profile detail: visits, first and last seen, every visit as a list and a strip', async ({ page }) => {
   await d.open(page, '#/profiles?sort=visits');
-  const api = await d.api('/api/profiles?limit=50&sort=visits&debug=false');
+  const api = await d.api('/api/profiles?limit=50&sort=visits&debug=false&bot=false'); // people only
   const rows = page.getByTestId('profile-row');
   await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).toEqual(api.items.map((p: { id: string }) => p.id));
   expect(await rows.getByTestId('visits').allTextContents()).toEqual(api.items.map((p: { stats: { visits: number } }) => p.stats.visits.toLocaleString('en-US')));

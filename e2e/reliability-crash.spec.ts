@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { startServer, type ServerHandle } from './server';
-import { DEFAULT_KEY_EVENT_TYPES, rebuildActiveSessions } from '../engine/sessions/counters';
+import { rebuildActiveSessions } from '../engine/sessions/counters';
+import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 import { get, inconsistencies, post, startLoad, storedCounts, type SentRequest } from './reliability-tools';
 
 /**

@@ -48,7 +48,8 @@ export async function startServer(args: string[] = [], opts: { dataDir?: string;
       return new Promise((resolve) => {
         // A process killed by a signal has no exit code but a signal code: it is gone too.
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
-        proc.once('exit', (code) => {
+        // 'close', not 'exit': by then every line it printed has been read into `output`.
+        proc.once('close', (code) => {
           if (!opts.keepData && !opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
           resolve(code);
         });

@@ -8,16 +8,17 @@ import type { AppContext } from './context';
 import { openDatabase, type DB } from './db/database';
 import { StartupError } from './errors';
 import { buildServer } from './http/server';
+import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
-import { ListQueries } from './queries/lists';
-import { ExploreQueries } from './queries/explore';
-import { StatsQueries } from './queries/stats';
 import { ExploreStore } from './explore/store';
-import { DEFAULT_KEY_EVENT_TYPES, SessionEngine } from './sessions/engine';
+import { buildQueries, type Queries } from './queries';
+import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
+import { FunnelStore } from './store/funnels';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
+import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 
 export const VERSION = '0.1.0';
 
@@ -69,6 +70,10 @@ export class Footfall {
   get defaultSourceId(): string {
     return this.ctx.defaultSourceId;
   }
+  /** Every read (the desktop shell's tray counts among them). */
+  get queries(): Queries {
+    return this.ctx.queries;
+  }
   /** `http://HOST:PORT` as a browser reaches it. */
   get url(): string {
     const h = this.config.host;
@@ -81,10 +86,12 @@ export class Footfall {
 
   static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
     const clock = opts.clock ?? systemClock;
-    const log = opts.log ?? ((m: string) => console.error(m));
+    let secret: string | null = null;
+    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => secret);
     const db = openDatabase(config.dataDir);
     try {
       const token = config.token ?? loadToken(config.dataDir);
+      secret = token;
       const source = ensureDefaultSource(db, clock.now());
       const stored = readSettings(db);
       const pick = <K extends 'sessionTimeout' | 'sweepInterval'>(k: K): number =>
@@ -95,6 +102,7 @@ export class Footfall {
         dataDir: config.dataDir,
         retentionDays: stored.retentionDays ?? 0,
         keyEventTypes: stored.keyEventTypes ?? [...DEFAULT_KEY_EVENT_TYPES],
+        fromFlags: config.explicit.filter((k): k is 'sessionTimeout' | 'sweepInterval' => k === 'sessionTimeout' || k === 'sweepInterval'),
       };
       const engine = new SessionEngine({ db, clock, sessionTimeoutMs: current.sessionTimeout * 1000, keyEventTypes: current.keyEventTypes });
       const sweeper = new Sweeper(engine, {
@@ -102,16 +110,15 @@ export class Footfall {
         retentionDays: current.retentionDays,
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
-      const queries = new ListQueries(db);
       const exploreStore = new ExploreStore(db);
-      const explore = new ExploreQueries(exploreStore, new StatsQueries(db), queries, db, () => current.keyEventTypes);
+      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes, exploreStore });
       const ctx: AppContext = {
-        db,
         clock,
         engine,
         sweeper,
         queries,
-        explore,
+        sources: engine.sources,
+        funnels: new FunnelStore(db),
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,

@@ -16,14 +16,8 @@ async function main(): Promise<void> {
   const trackerFile = fileURLToPath(new URL('../tracker/liliput.min.js', import.meta.url));
   const ff = await Footfall.start(config, { rendererDir, trackerFile });
   const ms = Math.round(performance.now() - t0);
-  console.log(`Footfall collector listening on ${ff.url}`);
-  console.log(`Dashboard: ${ff.dashboardUrl}`);
-  console.log(`Default event source: ${ff.defaultSourceId}`);
-  console.log(`Data folder: ${config.dataDir} (session timeout ${ff.ctx.settings().sessionTimeout}s, sweep every ${ff.ctx.settings().sweepInterval}s, ready in ${ms} ms)`);
-  if (config.host === '0.0.0.0' || config.host === '::') {
-    console.log(`Warning: listening on all interfaces (${config.host}): other machines on your network can send events here. The dashboard still needs the token.`);
-  }
-
+  // Handlers first: a supervisor (or a test) may send SIGTERM as soon as it reads the lines
+  // below, and the default action would kill the process without its clean stop.
   let signals = 0;
   const stop = (signal: string) => {
     if (++signals > 1) {
@@ -44,6 +38,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  console.log(`Footfall collector listening on ${ff.url}`);
+  console.log(`Dashboard: ${ff.dashboardUrl}`);
+  console.log(`Default event source: ${ff.defaultSourceId}`);
+  console.log(`Data folder: ${config.dataDir} (session timeout ${ff.ctx.settings().sessionTimeout}s, sweep every ${ff.ctx.settings().sweepInterval}s, ready in ${ms} ms)`);
+  if (config.host === '0.0.0.0' || config.host === '::') {
+    console.log(`Warning: listening on all interfaces (${config.host}): other machines on your network can send events here. The dashboard still needs the token.`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,20 +1,22 @@
-import type { DB } from './db/database';
 import type { Clock } from './clock';
 import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
-import type { ListQueries } from './queries/lists';
-import type { ExploreQueries } from './queries/explore';
+import type { Queries } from './queries';
+import type { FunnelStore } from './store/funnels';
+import type { SourceStore } from './store/sources';
 import type { SettingsView } from '../shared/api';
 
 /** What the HTTP layer needs from the running engine. */
 export interface AppContext {
-  db: DB;
   clock: Clock;
   engine: SessionEngine;
   sweeper: Sweeper;
-  queries: ListQueries;
-  /** Filtered figures, funnels, paths, retention (engine/explore). */
-  explore: ExploreQueries;
+  /** Every read; each brings the rows up to date first. */
+  queries: Queries;
+  /** Every write to the event sources (the engine's view of them follows). */
+  sources: SourceStore;
+  /** The funnels the dashboard saved by name. */
+  funnels: FunnelStore;
   host: string;
   port: number;
   dataDir: string;
@@ -26,6 +28,6 @@ export interface AppContext {
   /** The built browser tracker (`liliput.min.js`), or null where it is not built. */
   trackerFile: string | null;
   settings(): SettingsView;
-  updateSettings(patch: Partial<Omit<SettingsView, 'dataDir'>>): SettingsView;
+  updateSettings(patch: Partial<Omit<SettingsView, 'dataDir' | 'fromFlags'>>): SettingsView;
   log(msg: string): void;
 }

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   if (argv.includes('--help')) return console.log(USAGE);
   const opts = parse(argv);
   const r = await seed({ ...opts, log: (m) => console.log(m) });
-  console.log(`Seeded ${opts.dataDir}: ${r.events} events, ${r.sessions} sessions, ${r.profiles} profiles in ${(r.ms / 1000).toFixed(1)} s.`);
+  console.log(`Seeded ${opts.dataDir}: ${r.events} events stored (of ${r.planned} planned), ${r.sessions} sessions, ${r.profiles} profiles in ${(r.ms / 1000).toFixed(1)} s.`);
 }
 
 main().catch((err: unknown) => {

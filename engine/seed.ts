@@ -1,9 +1,10 @@
 import { FakeClock } from './clock';
 import { openDatabase, type DB } from './db/database';
-import { SessionEngine, DEFAULT_KEY_EVENT_TYPES } from './sessions/engine';
+import { SessionEngine } from './sessions/engine';
 import { ensureDefaultSource } from './store/sources';
 import { readSettings } from './store/settings';
 import type { TrackPayload } from '../shared/track';
+import { DAY_MS, DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 import { mulberry32 } from './util/random';
 import { ExploreStore } from './explore/store';
 
@@ -28,6 +29,9 @@ export interface SeedOptions {
 }
 
 export interface SeedResult {
+  /** Events planned: the budget, Footfall's own events (profile-created, visit-started, visit-ended) included. */
+  planned: number;
+  /** Events stored: a little fewer (visits still active at the end have no visit-ended yet; debug ones start no visit). */
   events: number;
   sessions: number;
   profiles: number;
@@ -132,7 +136,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
   const t0 = performance.now();
   const rand = mulberry32(opts.seed);
   const until = opts.until ?? Date.now();
-  const from = until - opts.days * 86_400_000;
+  const from = until - opts.days * DAY_MS;
   const db: DB = openDatabase(opts.dataDir);
   try {
     // A bulk import: if it is interrupted, it is run again, so no fsync per batch.
@@ -202,7 +206,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
           t += 4_000 + Math.floor(rand() * rand() * 240_000);
         }
         // The next visit of this profile: hours to weeks later.
-        start = t + timeout + Math.floor(-Math.log(1 - rand()) * 4 * 86_400_000);
+        start = t + timeout + Math.floor(-Math.log(1 - rand()) * 4 * DAY_MS);
         if (start >= until - 60_000) break;
       }
     }
@@ -256,6 +260,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     explore.stop();
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
+      planned,
       events: count('SELECT count(*) FROM events'),
       sessions: count('SELECT count(*) FROM sessions'),
       profiles: count('SELECT count(*) FROM profiles'),

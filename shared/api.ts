@@ -10,6 +10,8 @@ export type EndReason = 'timeout' | 'logout' | 'api';
 export interface Page<T> {
   items: T[];
   next: string | null;
+  /** How many items match in all, when asked with `total=true` (the session list). */
+  total?: number;
 }
 
 export interface SessionView {
@@ -61,6 +63,8 @@ export interface ProfileView {
       visit: { last: string | null; current: string | null; count: number; tz: string | null };
     };
     debug: boolean;
+    /** Made only by bots: it has a bot's visit and no visit of a person. */
+    bot: boolean;
   };
   stats: { visits: number; views: number; events: number };
   traits: Record<string, unknown>;
@@ -75,6 +79,8 @@ export interface EventView {
   metadata: {
     time: { insert: string };
     debug: boolean;
+    /** Its session is a bot's. */
+    bot: boolean;
     /** Made by the engine: visit-started, visit-ended, profile-created. */
     system: boolean;
   };
@@ -114,6 +120,11 @@ export interface SettingsView {
   /** Days of events kept; 0 keeps everything. */
   retentionDays: number;
   keyEventTypes: string[];
+  /**
+   * Settings given by a flag or environment variable at start: a change here lasts until
+   * Footfall restarts, when the flag wins again.
+   */
+  fromFlags: Array<'sessionTimeout' | 'sweepInterval'>;
 }
 
 export interface InfoView {

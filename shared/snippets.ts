@@ -9,7 +9,7 @@ const attr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quo
 /** Footfall's own tracker: one tag, configured by attributes. */
 export function footfallSnippet(collectorUrl: string, sourceId: string): string {
   const origin = new URL(collectorUrl).origin;
-  return `<script async src="${attr(`${origin}/tracker.js`)}" data-source="${attr(sourceId)}"></script>`;
+  return `<script defer src="${attr(`${origin}/tracker.js`)}" data-source="${attr(sourceId)}"></script>`;
 }
 
 /**

@@ -119,6 +119,8 @@ export interface BreakdownStats {
   items: BreakdownItem[];
   /** Sum over the values left out by `limit`. */
   other: number;
+  /** How many values `limit` left out. */
+  otherValues: number;
 }
 
 export interface HeatmapStats {

@@ -317,4 +317,14 @@ describe('the tracker', () => {
     expect(heard).toHaveLength(1);
     expect(heard[0]!.context).toEqual(answer.data);
   });
+
+  it("a listener bound to Footfall's own onTracardiReady after the first answer (a page's late deferred script) hears it at once", async () => {
+    const p = page({ loader: false, tracardi: { tracker: { url: { script: 'http://127.0.0.1:8686/tracker', api: 'http://127.0.0.1:8686' }, source: { id: 'T1' } } } });
+    const answer = (await p.track('purchase', { total: 1 })) as { data: unknown };
+    await settle();
+    const heard: Array<{ context: unknown }> = [];
+    (p.win.onTracardiReady as { bind(fn: (x: { context: unknown }) => void): void }).bind((x) => heard.push(x));
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.context).toEqual(answer.data);
+  });
 });

@@ -336,11 +336,19 @@ const PAGE_VIEW = 'page-view';
   };
 
   // Listeners bound to window.onTracardiReady hear about the first answer. Tracardi's
-  // loader defines that hub; for Footfall's own tag this file does.
+  // loader defines that hub; for Footfall's own tag this file does. A listener bound after
+  // the answer came (a page's deferred script that loaded late) hears it at once.
   const listeners: Array<(p: ReadyParams) => void> = [];
+  let ready: ReadyParams | undefined;
   const hub: Partial<ReadyHub> = w.onTracardiReady?.bind
     ? w.onTracardiReady
-    : (w.onTracardiReady = { bind: (fn) => listeners.push(fn), call: (p) => listeners.forEach((fn) => safe(fn)(p)) });
+    : (w.onTracardiReady = {
+        bind: (fn) => (ready ? safe(fn)(ready) : listeners.push(fn)),
+        call: (p) => {
+          ready = p;
+          listeners.forEach((fn) => safe(fn)(p));
+        },
+      });
 
   // Tracardi's loader sets window.tracker to window.tracardi.default itself once this has
   // loaded; without the loader (options + this script tag) this does it.

@@ -22,7 +22,8 @@ import {
 } from 'electron';
 import { Footfall } from '../../engine/app';
 import type { Config } from '../../engine/config';
-import { CountQueries } from '../../engine/queries/counts';
+import type { CountQueries } from '../../engine/queries/counts';
+import { redactUrl } from '../../engine/http/redact';
 import { BRIDGE_CHANNELS, type UsePortResult } from '../../shared/bridge';
 import { engineConfig, readDesktopArgs, validPort, type DesktopArgs } from './args';
 import { dashboardWindowUrl, tokenCookie } from './handoff';
@@ -101,7 +102,7 @@ async function tryStart(port: number): Promise<StartupProblem | null> {
     const t0 = performance.now();
     const ff = await Footfall.start(config, { rendererDir: RENDERER_DIR, log });
     state.ff = ff;
-    state.counts = new CountQueries(ff.db);
+    state.counts = ff.queries.counts;
     state.appOrigin = new URL(ff.url).origin;
     state.unsubscribe = ff.engine.onCommit(() => scheduleTrayRefresh());
     console.log(`Footfall collector listening on ${ff.url}`);
@@ -272,7 +273,7 @@ function secureSession(): void {
   const s = session.defaultSession;
   s.webRequest.onBeforeRequest((details, callback) => {
     const ok = requestAllowed(details.url, state.appOrigin);
-    if (!ok) log(`Footfall: blocked a request to ${details.url}`);
+    if (!ok) log(`Footfall: blocked a request to ${redactUrl(details.url)}`);
     callback({ cancel: !ok });
   });
   s.webRequest.onHeadersReceived((details, callback) => {

@@ -1,11 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StartupError } from '../errors';
 import Database from 'better-sqlite3';
-import { DB_FILE, openDatabase, walCheckpointPages } from './database';
+import { DB_FILE, LOCK_FILE, openDatabase, walCheckpointPages } from './database';
 import { MIGRATIONS } from './migrations';
+
+const require = createRequire(import.meta.url);
 
 let dir: string;
 beforeEach(() => {
@@ -112,6 +116,28 @@ describe('openDatabase', () => {
     expectStartupError(() => openDatabase(dir), /in use by another Footfall/);
     db.close();
     openDatabase(dir).close();
+  });
+
+  it('lets another process read the database while it is open, and refuses it the folder', () => {
+    const db = openDatabase(dir);
+    db.exec("INSERT INTO settings (key, value) VALUES ('probe', '\"written\"')");
+    // sqlite3, Datasette or DB Browser: a read-only connection from another process.
+    const reader = spawnSync(process.execPath, ['-e', `
+      const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const r = new Database(process.argv[1], { readonly: true, fileMustExist: true });
+      console.log(r.prepare("SELECT value FROM settings WHERE key = 'probe'").pluck().get());
+    `, join(dir, DB_FILE)], { encoding: 'utf8' });
+    expect(reader.stderr).toBe('');
+    expect(reader.stdout.trim()).toBe('"written"');
+    // Another Footfall (another process) is refused while this one runs.
+    const second = spawnSync(process.execPath, ['-e', `
+      const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const l = new Database(process.argv[1], { timeout: 100 });
+      l.pragma('locking_mode = EXCLUSIVE');
+      try { l.exec('BEGIN EXCLUSIVE; COMMIT'); console.log('taken'); } catch (e) { console.log(e.code); }
+    `, join(dir, LOCK_FILE)], { encoding: 'utf8' });
+    expect(second.stdout.trim()).toBe('SQLITE_BUSY');
+    db.close();
   });
 
   it.skipIf(process.getuid?.() === 0)('says so when the data folder is not writable', () => {

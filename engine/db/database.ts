@@ -3,14 +3,22 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StartupError } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
+import type { SchemaMigrationRow } from './rows';
 
 export type DB = Database.Database;
 
 export const DB_FILE = 'footfall.db';
+/**
+ * Held by the Footfall that uses the folder, for as long as it runs: a second one is refused.
+ * The database itself stays open to readers in other processes (sqlite3, Datasette, DB
+ * Browser); the lock is an operating-system lock (SQLite's own, on this small file), which
+ * the system lets go when the process ends in any way, kill -9 included.
+ */
+export const LOCK_FILE = 'footfall.lock';
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 export interface OpenOptions {
-  /** Hold an exclusive lock so a second Footfall on the same folder is refused (default true). */
+  /** Hold the folder's lock so a second Footfall on the same folder is refused (default true). */
   exclusive?: boolean;
   /** Use the given migrations instead of the shipped ones (tests of the migration check). */
   migrations?: readonly Migration[];
@@ -61,7 +69,7 @@ export function openDatabase(dataDir: string, opts: OpenOptions = {}): DB {
     throw new StartupError(`Cannot open ${file}: ${(err as Error).message}. Check the data folder or choose another with --data-dir.`);
   }
   try {
-    configure(db, file, opts.exclusive ?? true);
+    configure(db, file, opts.exclusive ?? true ? join(dataDir, LOCK_FILE) : null);
     migrate(db, file, opts.migrations ?? MIGRATIONS);
     return db;
   } catch (err) {
@@ -75,16 +83,35 @@ export function walCheckpointPages(pageSize: number): number {
   return Math.round((4 * 1024 * 1024) / pageSize);
 }
 
-function configure(db: DB, file: string, exclusive: boolean): void {
+/**
+ * Takes the folder's lock before anything else is read or written. The lock file is attached
+ * to the connection, so the lock lasts exactly as long as the connection (closing the
+ * database lets go of it). In EXCLUSIVE locking mode SQLite keeps the lock of the first
+ * write to a database until the connection closes: one small write takes it, and nothing of
+ * Footfall's writes there again.
+ */
+function lockFolder(db: DB, lockFile: string): void {
+  db.prepare('ATTACH DATABASE ? AS folder_lock').run(lockFile);
+  // No journal file beside it.
+  db.pragma('folder_lock.journal_mode = MEMORY');
+  db.pragma('folder_lock.locking_mode = EXCLUSIVE');
+  db.exec('CREATE TABLE IF NOT EXISTS folder_lock.holder (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, since INTEGER NOT NULL)');
+  db.prepare('INSERT OR REPLACE INTO folder_lock.holder (id, pid, since) VALUES (1, ?, ?)').run(process.pid, Date.now());
+}
+
+function configure(db: DB, file: string, lockFile: string | null): void {
   try {
+    if (lockFile !== null) lockFolder(db, lockFile);
     // A new database gets 8 KB pages (SQLite's default is 4 KB): about half the log frames
     // and B-tree levels for the same rows. Measured with the benchmark: ending 100,000
     // sessions ~10 % faster with shorter checkpoints, dashboard queries p50 1.7 -> 1.4 ms,
     // the collector unchanged. A database that exists keeps its page size (a WAL database
     // cannot change it), and works the same.
     db.pragma('page_size = 8192');
-    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = WAL');
+    // No locking_mode = EXCLUSIVE: other processes may read while Footfall runs (the
+    // folder's lock keeps a second Footfall out). `main.`: unqualified, journal_mode would
+    // also change the attached lock file.
+    db.pragma('main.journal_mode = WAL');
     // Every acknowledged event must survive a crash and a power cut. A commit appends to the
     // write-ahead log; the collector answers only after an fsync of the log that started
     // after the commit (engine/db/durable.ts), run off the event loop and shared by every
@@ -99,8 +126,6 @@ function configure(db: DB, file: string, exclusive: boolean): void {
     // longest stall under the sweep benchmark reached 53 ms once, with 4 MB 23-27 ms. The
     // collector paid ~5 % of throughput for it. The setting counts pages.
     db.pragma(`wal_autocheckpoint = ${walCheckpointPages(db.pragma('page_size', { simple: true }) as number)}`);
-    // Take the lock now, not at the first write, so a second instance fails at start.
-    if (exclusive) db.exec('BEGIN IMMEDIATE; COMMIT;');
     // Reading the schema catches a damaged header or schema at once; a full quick_check
     // would read every page (seconds on a large database) and is left to `PRAGMA integrity_check`.
     db.prepare('SELECT count(*) FROM sqlite_master').get();
@@ -119,11 +144,9 @@ function configure(db: DB, file: string, exclusive: boolean): void {
 function migrate(db: DB, file: string, migrations: readonly Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
-  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as Array<{
-    version: number;
-    name: string;
-    checksum: string;
-  }>;
+  const applied = db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as Array<
+    Pick<SchemaMigrationRow, 'version' | 'name' | 'checksum'>
+  >;
   const known = new Map(migrations.map((m) => [m.version, m]));
   for (const row of applied) {
     const m = known.get(row.version);

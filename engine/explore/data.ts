@@ -14,7 +14,7 @@ export interface SessionRecord {
   profilePk: number;
   /** 0 active, 1 ended. */
   status: number;
-  /** Stored traffic class (engine/stats/rollups CLS: 0 people, 1 bot, 2 debug). */
+  /** Stored traffic class (engine/db/rows.ts CLS: 0 people, 1 bot, 2 debug). */
   cls: number;
   startedAt: number;
   lastAt: number;

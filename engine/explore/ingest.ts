@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
-import { CLS } from '../stats/rollups';
+import { CLS } from '../db/rows';
 import type { ExploreData, SessionRecord } from './data';
-import { pageKey, parseUrl } from './rules';
+import { pageKey, parseUrl } from '../../shared/rules';
 
 /**
  * Reads sessions and events from their tables into ExploreData: what explore does for rows

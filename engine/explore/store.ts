@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
 import { ExploreData } from './data';
 import { Ingest } from './ingest';
-import { PAGE_VIEW_TYPES } from './rules';
+import { PAGE_VIEW_TYPES } from '../../shared/rules';
 import { decodeInto, encodeEvents, encodeSessions, type SegmentKind } from './segments';
 
 export interface ExploreStoreOptions {

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIVE_LIMITS, type LiveMessage } from '../../shared/api';
+import { Footfall } from '../app';
+import { loadConfig } from '../config';
 import { startTestFootfall, until, type TestFootfall } from '../testing';
 
 let t: TestFootfall;
@@ -193,5 +198,21 @@ describe('live stream', () => {
     expect(new Set(endedIds).size).toBe(50);
     const sentFor = new Set(lastEvents.map((e) => e.session.id));
     for (const id of endedIds) expect(sentFor.has(id)).toBe(true);
+  });
+});
+
+describe('settings', () => {
+  it('says which of them a flag or environment variable set at start (those win again at the next start)', async () => {
+    // The test Footfall is started with --session-timeout and --sweep-interval.
+    expect((await t.api('GET', '/api/settings')).body.fromFlags).toEqual(['sessionTimeout', 'sweepInterval']);
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-flags-'));
+    const plain = await Footfall.start(loadConfig(['--port', '0', '--data-dir', dir], {}), { log: () => {} });
+    try {
+      const r = await plain.app.inject({ method: 'GET', url: '/api/settings', headers: { authorization: `Bearer ${plain.token}` } });
+      expect(JSON.parse(r.payload).fromFlags).toEqual([]);
+    } finally {
+      await plain.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

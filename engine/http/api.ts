@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
-import { DEBUG_SESSION_ID } from '../sessions/engine';
+import { HttpError } from './errors';
+import { DEBUG_SESSION_ID } from '../../shared/rules';
 import { PROFILE_SORTS, SESSION_SORTS, type ProfileSort, type SessionSort } from '../queries/lists';
-import { createSource, deleteSource, updateSource } from '../store/sources';
 import { boolParam, filterParam, pageParams, parseWith, timeParam } from './query';
 import type { InfoView } from '../../shared/api';
 
@@ -24,12 +23,15 @@ const sessionQuery = z.object({
   bot: boolParam.optional(),
   /** Explore's filters (shared/explore.ts): answered from its columns instead of SQL. */
   filter: filterParam.optional(),
+  total: boolParam.optional(),
 });
 
 const profileQuery = z.object({
   ...pageParams,
   sort: z.enum(Object.keys(PROFILE_SORTS) as [ProfileSort, ...ProfileSort[]]).optional(),
+  id: z.string().max(128).optional(),
   debug: boolParam.optional(),
+  bot: boolParam.optional(),
 });
 
 const eventQuery = z.object({
@@ -61,7 +63,7 @@ const idParam = z.object({ id: z.string().min(1).max(256) });
 
 /** The admin API routes (registered behind the token check). */
 export function registerApi(app: FastifyInstance, ctx: AppContext): void {
-  const { queries } = ctx;
+  const queries = ctx.queries.lists;
 
   app.get('/api/info', async (): Promise<InfoView> => {
     const src = queries.getSource(ctx.defaultSourceId);
@@ -75,9 +77,13 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/sessions', async (req) => {
     const q = parseWith(sessionQuery, req.query);
-    const { limit, cursor, order, sort, filter: filters, ...filter } = q;
-    if (filters !== undefined && filters.length > 0) return ctx.explore.sessions(filters, filter, { limit, cursor, order, sort });
-    return queries.listSessions(filter, { limit, cursor, order, sort });
+    const { limit, cursor, order, sort, total, filter: filters, ...filter } = q;
+    if (filters !== undefined && filters.length > 0) {
+      const page = await ctx.queries.explore.sessions(filters, filter, { limit, cursor, order, sort });
+      return total ? { ...page, total: await ctx.queries.explore.countSessions(filters, filter) } : page;
+    }
+    const page = queries.listSessions(filter, { limit, cursor, order, sort });
+    return total ? { ...page, total: queries.countSessions(filter) } : page;
   });
 
   app.get('/api/sessions/:id', async (req) => {
@@ -123,22 +129,19 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.post('/api/sources', async (req, reply) => {
     const body = parseWith(sourceCreate, req.body ?? {}, 422);
-    const id = createSource(ctx.db, body, ctx.clock.now());
-    ctx.engine.reloadSources();
+    const id = ctx.sources.create(body, ctx.clock.now());
     return reply.status(201).send(queries.getSource(id));
   });
 
   app.patch('/api/sources/:id', async (req) => {
     const { id } = parseWith(idParam, req.params);
-    updateSource(ctx.db, id, parseWith(sourcePatch, req.body ?? {}, 422));
-    ctx.engine.reloadSources();
+    ctx.sources.update(id, parseWith(sourcePatch, req.body ?? {}, 422));
     return queries.getSource(id);
   });
 
   app.delete('/api/sources/:id', async (req, reply) => {
     const { id } = parseWith(idParam, req.params);
-    deleteSource(ctx.db, id);
-    ctx.engine.reloadSources();
+    ctx.sources.remove(id);
     return reply.status(204).send();
   });
 

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces, hostname } from 'node:os';
 import { parse as parseCookie } from 'cookie';
 import type { FastifyRequest } from 'fastify';
+import { parseHost } from './host';
 
 export const cookieName = (port: number): string => `footfall_token_${port}`;
 
@@ -44,14 +45,7 @@ export function allowedHosts(host: string): Set<string> {
   return names;
 }
 
-/** The host name of a `Host` header, without its port. */
+/** The host name of a `Host` header, without its port; null when malformed (see host.ts). */
 export function hostOf(header: string | undefined): string | null {
-  if (!header) return null;
-  const h = header.trim().toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    return end < 0 ? null : h.slice(0, end + 1);
-  }
-  const colon = h.indexOf(':');
-  return colon < 0 ? h : h.slice(0, colon);
+  return parseHost(header)?.name ?? null;
 }

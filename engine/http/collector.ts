@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 import { parseTrackPayload, type TrackResponse } from '../../shared/track';
 import { registerTracker } from './tracker';
 

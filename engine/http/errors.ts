@@ -1,11 +1,39 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { HttpError } from '../errors';
+import { DomainError, isStorageFull, type ErrorKind } from '../errors';
 import { LIMITS } from '../../shared/limits';
+import { redactUrl } from './redact';
+
+/** An error answered to an HTTP client as `{"detail": message}` with `status` (thrown by routes only). */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The answer to each domain error: the one place an engine failure becomes a status. */
+const STATUS: Record<ErrorKind, number> = {
+  'unknown-source': 401,
+  'disabled-source': 401,
+  // The body was within the size limit (that is 413): one event in it was not.
+  'too-large': 422,
+  paused: 503,
+  closing: 503,
+  'storage-full': 503,
+  'storage-failing': 503,
+  'not-found': 404,
+  conflict: 409,
+  'bad-cursor': 400,
+};
 
 /** Maps every failure to the contract's `{"detail": "..."}` with the right status. */
 export function installErrorHandlers(app: FastifyInstance, log: (msg: string) => void): void {
-  app.setErrorHandler((err: FastifyError | HttpError | Error, req, reply) => {
+  app.setErrorHandler((err: FastifyError | HttpError | DomainError | Error, req, reply) => {
     if (err instanceof HttpError) return reply.status(err.status).send({ detail: err.message });
+    if (err instanceof DomainError) return reply.status(STATUS[err.kind]).send({ detail: err.message });
     const code = (err as FastifyError).code;
     switch (code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -25,14 +53,14 @@ export function installErrorHandlers(app: FastifyInstance, log: (msg: string) =>
     }
     // A full or failing disk under an admin write (ending a session, settings): the
     // transaction rolled back, so nothing changed; the person can free space and retry.
-    if (typeof code === 'string' && (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR'))) {
-      log(`Storage error on ${req.method} ${req.url}: ${err.message}`);
+    if (isStorageFull(err)) {
+      log(`Storage error on ${req.method} ${redactUrl(req.url)}: ${err.message}`);
       return reply.status(503).send({ detail: `Storage is full or failing (${err.message}): nothing was changed. Free disk space and retry.` });
     }
     // Damage deep in the file is not seen at start (a full check reads every page): it shows
     // at the first write that touches it. Say what it is and what to do, not "Internal error".
     if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-      log(`Database damaged, seen on ${req.method} ${req.url}: ${err.message}`);
+      log(`Database damaged, seen on ${req.method} ${redactUrl(req.url)}: ${err.message}`);
       return reply.status(503).send({
         detail: `The database file is damaged (${err.message}); nothing from this request was stored. Quit Footfall and restore a backup of footfall.db, or start it with another --data-dir.`,
       });
@@ -42,7 +70,7 @@ export function installErrorHandlers(app: FastifyInstance, log: (msg: string) =>
       return reply.status(400).send({ detail: `Malformed JSON in the body: ${err.message}` });
     }
     if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send({ detail: err.message });
-    log(`Internal error on ${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    log(`Internal error on ${req.method} ${redactUrl(req.url)}: ${err.stack ?? err.message}`);
     return reply.status(500).send({ detail: `Internal error: ${err.message}` });
   });
 }

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
-import { deleteFunnel, listFunnels, saveFunnel } from '../store/funnels';
+import { HttpError } from './errors';
 import { filterParam, parseWith, timeParam } from './query';
 import { rangeParams, toRequest } from './stats';
 import { FUNNEL_MAX_STEPS, FUNNEL_MIN_STEPS } from '../../shared/explore';
@@ -46,7 +45,7 @@ const funnelSave = z.object({ steps });
 
 /** Explore's routes: properties, funnels (and saved ones), paths, retention. */
 export function registerExplore(app: FastifyInstance, ctx: AppContext): void {
-  const explore = ctx.explore;
+  const explore = ctx.queries.explore;
   const now = () => ctx.clock.now();
   const funnelRequest = (b: z.infer<typeof funnelBody>) => {
     const { steps: s, bots, debug, from, to, tz, filter } = b;
@@ -81,17 +80,17 @@ export function registerExplore(app: FastifyInstance, ctx: AppContext): void {
     return explore.retention(toRequest(q, now()), q.interval);
   });
 
-  app.get('/api/funnels', async () => ({ items: listFunnels(ctx.db), next: null }));
+  app.get('/api/funnels', async () => ({ items: ctx.funnels.list(), next: null }));
 
   app.put('/api/funnels/:name', async (req) => {
     const { name } = parseWith(funnelName, req.params);
     const body = parseWith(funnelSave, req.body ?? {}, 422);
-    return saveFunnel(ctx.db, name, body.steps, now());
+    return ctx.funnels.save(name, body.steps, now());
   });
 
   app.delete('/api/funnels/:name', async (req, reply) => {
     const { name } = parseWith(funnelName, req.params);
-    if (!deleteFunnel(ctx.db, name)) throw new HttpError(404, `No saved funnel "${name}".`);
+    if (!ctx.funnels.delete(name)) throw new HttpError(404, `No saved funnel "${name}".`);
     return reply.status(204).send();
   });
 }

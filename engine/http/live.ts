@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LIVE_LIMITS, type LiveMessage } from '../../shared/api';
 import type { CommitNotice, SessionEngine } from '../sessions/engine';
-import type { ListQueries } from '../queries/lists';
+import type { Queries } from '../queries';
 
 type Skipped = Extract<LiveMessage, { kind: 'skipped' }>;
 
@@ -61,7 +61,7 @@ export class LiveHub {
 
   constructor(
     private readonly engine: SessionEngine,
-    private readonly queries: ListQueries,
+    private readonly queries: Queries['asCommitted'],
     /** How often at most commits are sent, ms (tests: 0, each commit at once). */
     private readonly windowMs = WINDOW_MS,
   ) {}

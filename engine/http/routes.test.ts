@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Footfall } from '../app';
 import { FakeClock } from '../clock';
 import { loadConfig } from '../config';
+import { sendRaw } from '../testing';
+import { WRITE_ROUTES } from '../../e2e/write-routes';
 import { tokenMatches } from './auth';
 
 /**
@@ -106,6 +108,12 @@ describe('every registered route', () => {
     expect(routes.filter((r) => !isPublicRoute(r)).length).toBeGreaterThanOrEqual(20);
   });
 
+  it('that changes something is attacked by the cross-port CSRF test (e2e/write-routes.ts)', () => {
+    const writes = routes.filter((r) => !isPublicRoute(r) && !['GET', 'HEAD', 'OPTIONS'].includes(r.method)).map((r) => `${r.method} ${r.path}`);
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    expect(writes.sort()).toEqual(WRITE_ROUTES.map((w) => `${w.method} ${w.route}`).sort());
+  });
+
   it('answers 401 with a detail without the token, except the public ones', async () => {
     const open: string[] = [];
     for (const r of routes) {
@@ -168,6 +176,100 @@ describe('every registered route', () => {
       }
     }
     expect(leaks).toEqual([]);
+  });
+});
+
+/** Every query parameter name a route of Footfall reads, and a few it does not. */
+const PARAM_NAMES = ['token', 'limit', 'cursor', 'order', 'sort', 'from', 'to', 'tz', 'interval', 'dim', 'status', 'session', 'profile', 'type', 'debug', 'bots', 'bot', 'system', 'source', 'device', 'channel', 'browser', 'os', 'traffic', 'wait', 'min', 'x'];
+const collectorRoute = (r: Route) => r.path === '/track' || r.path.startsWith('/tracker') || r.path === '/health';
+const detailOf = (a: Answer): string => (JSON.parse(a.body) as { detail: string }).detail;
+/** Parameters a route cannot answer without, so that a walk reaches the one it varies. */
+const REQUIRED: Record<string, string> = { '/api/stats/breakdown': 'dim=browser&' };
+const withQuery = (r: Route, q: string) => `${concrete(r.path)}?${REQUIRED[r.path] ?? ''}${q}`;
+
+describe('query parameters', () => {
+  it('a repeated one answers 400 naming it on every admin route, never a 5xx anywhere', async () => {
+    const wrong: string[] = [];
+    for (const r of routes) {
+      for (const name of PARAM_NAMES) {
+        for (const auth of [{}, { authorization: `Bearer ${ff.token}` }] as Array<Record<string, string>>) {
+          const value = name === 'token' ? encodeURIComponent(ff.token) : '1';
+          const a = await raw(ff.port, r.method, `${concrete(r.path)}?${name}=${value}&${name}=${value}`, auth);
+          const what = `${r.method} ${r.path} ?${name}× → ${a.status} ${a.body.slice(0, 120)}`;
+          const reads = r.path.startsWith('/api/') || (r.path === '/' && name === 'token');
+          if (a.status >= 500) wrong.push(what);
+          else if (reads && (a.status !== 400 || (r.method !== 'HEAD' && !detailOf(a).includes(`"${name}"`)))) wrong.push(what);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('the dashboard link with its token twice is a 400, and no cookie', async () => {
+    const t = encodeURIComponent(ff.token);
+    const a = await raw(ff.port, 'GET', `/?token=${t}&token=${t}`);
+    expect(a.status).toBe(400);
+    expect(detailOf(a)).toContain('"token"');
+    expect(a.body).not.toContain(ff.token);
+  });
+
+  it('a time outside 1970..9999 answers 400 naming it on every route that reads it, never a 5xx', async () => {
+    const auth = { authorization: `Bearer ${ff.token}` };
+    const OUT = ['8640000000000000', '8640000000000001', '99999999999999999999', '+275760-09-13T00:00:00.000Z', '+010000-01-01T00:00:00Z', '-000001-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z', '253402300800000'];
+    const wrong: string[] = [];
+    for (const r of routes.filter((x) => x.method === 'GET' && !isPublicRoute(x))) {
+      for (const name of ['from', 'to']) {
+        // Does the route read this parameter as a time? Then it refuses one that is not a time.
+        const probe = await raw(ff.port, 'GET', withQuery(r, `${name}=yesterday`), auth);
+        const reads = probe.status === 400 && detailOf(probe).includes(name);
+        for (const v of OUT) {
+          const other = name === 'from' ? `&to=${encodeURIComponent(v)}` : '';
+          const a = await raw(ff.port, 'GET', withQuery(r, `${name}=${encodeURIComponent(v)}${other}`), auth);
+          const what = `${r.path}?${name}=${v} → ${a.status} ${a.body.slice(0, 120)}`;
+          if (a.status >= 500) wrong.push(what);
+          else if (reads && (a.status !== 400 || !detailOf(a).includes(name))) wrong.push(what);
+        }
+        // The edges themselves are times.
+        for (const v of ['0', '253402300799999', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z']) {
+          const a = await raw(ff.port, 'GET', withQuery(r, `${name}=${encodeURIComponent(v)}`), auth);
+          if (a.status >= 500 || (a.status === 400 && /1970|9999|not a time/.test(a.body))) wrong.push(`${r.path}?${name}=${v} → ${a.status} ${a.body.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    // And the walk did find the routes that read times.
+    const stats = await raw(ff.port, 'GET', '/api/stats/overview?from=8640000000000000&to=8640000003600000', auth);
+    expect(stats.status).toBe(400);
+    expect(detailOf(stats)).toMatch(/^from: .*1970.*9999/);
+  });
+});
+
+describe('the Host header', () => {
+  const MALFORMED = (port: number) => [`localhost:${port}@evil`, `localhost:${port}.evil.test`, `127.0.0.1:${port}.evil.test`, '[::1].evil.test', 'localhost:evil.test', `localhost:${port}:1`, `localhost :${port}`, `localhost:${port}/x`, 'localhost:', `127.0.0.1:99999`, ''];
+
+  it('is parsed strictly: anything but name[:port] is a 400 on every admin and dashboard route, even with the token', async () => {
+    const wrong: string[] = [];
+    for (const r of routes) {
+      for (const host of MALFORMED(ff.port)) {
+        const a = await sendRaw(ff.port, `${r.method} ${concrete(r.path)} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${ff.token}\r\nConnection: close\r\n\r\n`);
+        const what = `${r.method} ${r.path} Host ${JSON.stringify(host)} → ${a.status} ${a.body.slice(0, 100)}`;
+        if (a.status >= 500) wrong.push(what);
+        else if (collectorRoute(r)) {
+          if (a.status === 400 || a.status === 403) wrong.push(what);
+        } else if (a.status !== 400 || (r.method !== 'HEAD' && !a.body.includes('"detail"'))) wrong.push(what);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('must be one header: two are a 400 on the admin API and the dashboard', async () => {
+    for (const path of ['/api/info', '/']) {
+      const a = await sendRaw(ff.port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${ff.port}\r\nHost: evil.test\r\nAuthorization: Bearer ${ff.token}\r\nConnection: close\r\n\r\n`);
+      expect(a.status, path).toBe(400);
+      expect(detailOf(a), path).toContain('2 Host headers');
+    }
+    const ok = await sendRaw(ff.port, `GET /api/info HTTP/1.1\r\nHost: 127.0.0.1:${ff.port}\r\nAuthorization: Bearer ${ff.token}\r\nConnection: close\r\n\r\n`);
+    expect(ok.status).toBe(200);
   });
 });
 

@@ -9,10 +9,18 @@ import { registerStats } from './stats';
 import { registerExplore } from './explore';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
+import { installBodyDecoding } from './encoding';
 import { installErrorHandlers } from './errors';
+import { installRequestChecks } from './guards';
+import { installIdInQuery } from './ids';
+import { repeatedParam } from './query';
+import { installWriteGuard } from './origin';
 import { LiveHub } from './live';
+import { clientErrorHandler, frameworkErrors, installClosingAnswer, MAX_PARAM_LENGTH } from './transport';
 
 const PUBLIC_PREFIXES = ['/track', '/tracker', '/health'];
+
+const isApiPath = (path: string): boolean => path.startsWith('/api/') || path === '/api';
 
 function isPublic(url: string): boolean {
   return PUBLIC_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`) || url.startsWith(`${p}.`));
@@ -49,17 +57,26 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
     // Be liberal: a key named __proto__ or constructor is dropped, not a reason to refuse.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
-    return503OnClosing: true,
+    // Each answers {detail} (transport.ts), where Fastify's own would be {error, message, statusCode}.
+    return503OnClosing: false,
+    clientErrorHandler,
+    frameworkErrors,
+    // A request without Host reaches the Host check (a 400 that says so) instead of Node's bare 400.
+    http: { requireHostHeader: false },
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
   });
-  const live = new LiveHub(ctx.engine, ctx.queries);
+  installClosingAnswer(app);
+  installIdInQuery(app);
+  const live = new LiveHub(ctx.engine, ctx.queries.asCommitted);
   installErrorHandlers(app, ctx.log);
 
+  installBodyDecoding(app, LIMITS.bodyBytes);
   // sendBeacon can only send text/plain: its body is JSON all the same.
   app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: LIMITS.bodyBytes }, app.getDefaultJsonParser('remove', 'remove'));
 
   const hosts = allowedHosts(ctx.host);
+  installRequestChecks(app, { isPublic: (req) => isPublic(checkedPath(req)), isApi: (req) => isApiPath(checkedPath(req)) });
   app.addHook('onRequest', async (req, reply) => {
     const path = checkedPath(req);
     if (isPublic(path)) return;
@@ -72,13 +89,11 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
       if (token === null || !tokenMatches(token, ctx.token)) {
         return reply.status(401).send({ detail: 'Missing or wrong admin token: send "Authorization: Bearer TOKEN" or open the dashboard URL printed at start.' });
       }
-      // Active sessions' counters are written in batches: bring them up to date first, so
-      // every answer reflects every acknowledged event. (If the disk is full, reads still
-      // answer, from what is committed.)
-      ctx.engine.syncCounters();
     }
     return undefined;
   });
+  // After the token check: a request without the token hears that first.
+  installWriteGuard(app, (req) => !isPublic(checkedPath(req)));
 
   app.get('/health', async () => ({ status: 'ok' }));
   await app.register(async (scope) => collectorPlugin(scope, ctx));
@@ -102,8 +117,9 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
 
   // The dashboard URL printed at start carries the token once: it is swapped for an
   // HttpOnly cookie and the address bar is cleaned with a redirect.
-  app.get('/', async (req: FastifyRequest<{ Querystring: { token?: string } }>, reply) => {
+  app.get('/', async (req: FastifyRequest<{ Querystring: { token?: string | string[] } }>, reply) => {
     const token = req.query.token;
+    if (Array.isArray(token)) return reply.status(400).send({ detail: repeatedParam({ token }) });
     if (token !== undefined) {
       if (!tokenMatches(token, ctx.token)) {
         return reply.status(401).type('text/html').send('<!doctype html><meta charset="utf-8"><title>Footfall</title><p>This dashboard link has a wrong token. Use the URL Footfall printed when it started.</p>');

@@ -31,7 +31,11 @@ describe('GET /api/stats/...', () => {
       sessions: { value: 2, previous: 0 },
       pageViews: { value: 3, previous: 0 },
       events: { value: 4, previous: 0 },
-      avgDuration: { value: null, previous: null },
+      // Two visits still going, each 0 s so far: averages count them as they are now.
+      avgDuration: { value: 0, previous: null },
+      pagesPerSession: { value: 1.5, previous: null },
+      // Bounce is decided when a visit ends: none has.
+      bounceRate: { value: null, previous: null },
       activeNow: { value: 2 },
     });
     expect(o.engagedRule).toMatchObject({ pageViews: 2, seconds: 10 });
@@ -51,6 +55,34 @@ describe('GET /api/stats/...', () => {
     expect(o.kpis.avgDuration.value).toBe(7.5);
     expect(o.kpis.pagesPerSession.value).toBe(1);
     expect(o.kpis.activeNow.value).toBe(0);
+  });
+
+  it('a visit still going counts in the averages with its length so far', async () => {
+    await track('S1', 'P1', [pv('https://shop.test/')]);
+    t.clock.advance(20_000);
+    await track('S1', 'P1', [pv('https://shop.test/b')]);
+    t.clock.advance(30_000); // idle since: not part of its length
+    const o = (await t.api('GET', '/api/stats/overview')).body as OverviewStats;
+    expect(o.kpis.avgDuration.value).toBe(20);
+    expect(o.kpis.pagesPerSession.value).toBe(2);
+    expect(o.endedSessions).toBe(0);
+  });
+
+  it('compares with compareFrom..compareTo when given, else with the range of equal length before', async () => {
+    t.clock.set(NOW - 3 * 86_400_000);
+    await track('S0', 'P0', [pv('https://shop.test/')]);
+    t.clock.set(NOW);
+    await track('S1', 'P1', [pv('https://shop.test/')]);
+    const range = 'from=2026-01-15T00:00:00Z&to=2026-01-16T00:00:00Z';
+    const plain = (await t.api('GET', `/api/stats/overview?${range}`)).body as OverviewStats;
+    expect(plain.previous).toEqual({ from: '2026-01-14T00:00:00.000Z', to: '2026-01-15T00:00:00.000Z' });
+    expect(plain.kpis.sessions.previous).toBe(0);
+    const r = await t.api('GET', `/api/stats/overview?${range}&compareFrom=2026-01-12T00:00:00Z&compareTo=2026-01-12T12:20:00Z`);
+    expect(r.status).toBe(200);
+    const o = r.body as OverviewStats;
+    // Widened to whole hours, like the range.
+    expect(o.previous).toEqual({ from: '2026-01-12T00:00:00.000Z', to: '2026-01-12T13:00:00.000Z' });
+    expect(o.kpis.sessions).toEqual({ value: 1, previous: 1 });
   });
 
   it('keeps debug traffic out unless asked, and never counts it as a visit', async () => {
@@ -104,6 +136,10 @@ describe('GET /api/stats/...', () => {
     ['/api/stats/breakdown?dim=page&limit=0', 'limit: '],
     ['/api/stats/timeseries?from=2025-11-01&to=2026-01-01&interval=hour', 'interval: hourly buckets are for ranges up to 31 days'],
     ['/api/stats/heatmap?bots=maybe', 'bots: '],
+    ['/api/stats/overview?compareFrom=2026-01-01', 'compareTo: give both compareFrom and compareTo, or neither'],
+    ['/api/stats/overview?compareFrom=2026-01-05&compareTo=2026-01-04', 'compareFrom: must not be after `compareTo`'],
+    ['/api/stats/overview?compareFrom=2024-01-01&compareTo=2026-01-01', 'compareTo: the comparison range is longer than 400 days'],
+    ['/api/stats/overview?compareFrom=soon&compareTo=2026-01-01', 'compareFrom: "soon" is not a time'],
   ])('refuses %s with a 400 naming the field', async (url, detail) => {
     const r = await t.api('GET', url);
     expect(r.status).toBe(400);

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
-import { MAX_HOURLY_DAYS, StatsQueries } from '../queries/stats';
+import { HttpError } from './errors';
+import { MAX_HOURLY_DAYS } from '../queries/stats';
 import { isTimeZone } from '../queries/tz';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 import { MAX_RANGE_DAYS, STATS_DIMS, type StatsInterval } from '../../shared/stats';
 import { boolParam, filterParam, parseWith, timeParam } from './query';
 import type { ExploreRequest } from '../queries/explore';
@@ -24,6 +24,7 @@ const rangeParams = {
 };
 
 const rangeQuery = z.object(rangeParams);
+const overviewQuery = z.object({ ...rangeParams, compareFrom: timeParam.optional(), compareTo: timeParam.optional() });
 const timeseriesQuery = z.object({ ...rangeParams, interval: z.enum(['hour', 'day']).optional() });
 const propDim = z.templateLiteral([PROP_PREFIX, z.string().min(1).max(256)]);
 const breakdownQuery = z.object({
@@ -45,20 +46,32 @@ export function toRequest(q: z.infer<typeof rangeQuery>, now: number): ExploreRe
 
 export { rangeParams };
 
+/** The range the overview compares with, when asked for one (both ends, in order, not too long). */
+function toCompare(q: z.infer<typeof overviewQuery>): { from: number; to: number } | undefined {
+  const { compareFrom: from, compareTo: to } = q;
+  if (from === undefined && to === undefined) return undefined;
+  if (from === undefined || to === undefined) {
+    throw new HttpError(400, `${from === undefined ? 'compareFrom' : 'compareTo'}: give both compareFrom and compareTo, or neither.`);
+  }
+  if (from > to) throw new HttpError(400, 'compareFrom: must not be after `compareTo`.');
+  if (to - from > MAX_RANGE_DAYS * DAY_MS) throw new HttpError(400, `compareTo: the comparison range is longer than ${MAX_RANGE_DAYS} days; ask for a shorter one.`);
+  return { from, to };
+}
+
 /**
  * The dashboard's stats routes, `GET /api/stats/...` (behind the admin token). All take the
  * range parameters of shared/stats.ts and `filter`; without a filter each answers from the
  * rollups in a few milliseconds, with one from explore's columns (engine/explore).
  */
 export function registerStats(app: FastifyInstance, ctx: AppContext): void {
-  const stats = new StatsQueries(ctx.db, () => ctx.settings().keyEventTypes);
-  const explore = ctx.explore;
+  const { stats, explore } = ctx.queries;
   const now = () => ctx.clock.now();
   const filtered = (r: ExploreRequest) => r.filters.length > 0;
 
   app.get('/api/stats/overview', async (req) => {
-    const r = toRequest(parseWith(rangeQuery, req.query), now());
-    return filtered(r) ? explore.overview(r) : stats.overview(r);
+    const q = parseWith(overviewQuery, req.query);
+    const r = toRequest(q, now());
+    return filtered(r) ? explore.overview(r, toCompare(q)) : stats.overview(r, toCompare(q));
   });
 
   app.get('/api/stats/timeseries', async (req) => {

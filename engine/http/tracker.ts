@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context';
-import { HttpError } from '../errors';
+import { HttpError } from './errors';
 
 /**
  * Where the tracker is served. `/tracker/liliput.min.js` is what Tracardi's loader asks for

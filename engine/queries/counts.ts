@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
-import { HOUR_MS } from '../stats/rollups';
+import { HOUR_MS } from '../../shared/rules';
 
 /** Local midnight (the machine's time zone) of the day that holds `now`. */
 export function localMidnight(now: number): number {

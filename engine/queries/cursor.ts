@@ -1,4 +1,4 @@
-import { HttpError } from '../errors';
+import { DomainError } from '../errors';
 
 /** A keyset cursor: the sort value and primary key of the last row of a page. */
 export type Cursor = [value: number | string | null, pk: number];
@@ -16,5 +16,5 @@ export function decodeCursor(raw: string): Cursor {
   } catch {
     // fall through to the error below
   }
-  throw new HttpError(400, 'cursor: not a cursor this API gave out; use the `next` value of the previous page.');
+  throw new DomainError('bad-cursor', 'cursor: not a cursor this API gave out; use the `next` value of the previous page.');
 }

@@ -50,9 +50,10 @@ export class ExploreQueries {
     return { d, ok };
   }
 
-  async overview(r: ExploreRequest): Promise<OverviewStats> {
+  async overview(r: ExploreRequest, compare?: { from: number; to: number }): Promise<OverviewStats> {
     const { d, ok } = await this.scope(r);
-    return overviewFrom(r, periodFigures(d, ok, r), periodFigures(d, ok, previousOf(r)), activeNow(d, ok, r), this.stats.hasData(), this.keyEventTypes());
+    const prev = previousOf(r, compare);
+    return overviewFrom(r, periodFigures(d, ok, r), periodFigures(d, ok, prev), activeNow(d, ok, r), this.stats.hasData(), this.keyEventTypes(), prev);
   }
 
   async timeseries(r: ExploreRequest, interval: StatsInterval): Promise<TimeseriesStats> {
@@ -118,6 +119,17 @@ export class ExploreQueries {
 
   /** The session list under filters (with its own filters, sorts and cursor), answered from memory. */
   async sessions(filters: readonly Filter[], f: SessionFilter, o: ListOptions<SessionSort>): Promise<Page<SessionView>> {
+    const { d, slots } = await this.matching(filters, f);
+    const page = pageOfSessions(d, slots, o);
+    return { items: this.lists.getSessionsByPk(page.pks), next: page.next };
+  }
+
+  /** How many sessions the list under filters holds (its `total`). */
+  async countSessions(filters: readonly Filter[], f: SessionFilter): Promise<number> {
+    return (await this.matching(filters, f)).slots.length;
+  }
+
+  private async matching(filters: readonly Filter[], f: SessionFilter): Promise<{ d: ExploreData; slots: number[] }> {
     const { d, ok } = await this.scope({ filters });
     let profileSlot: number | null = null;
     if (f.profile !== undefined) {
@@ -127,7 +139,6 @@ export class ExploreQueries {
     const test = listFilterTest(d, f, profileSlot);
     const slots: number[] = [];
     for (let s = 0; s < d.nSessions; s++) if ((ok === null || ok[s] === 1) && test(s)) slots.push(s);
-    const page = pageOfSessions(d, slots, o);
-    return { items: this.lists.getSessionsByPk(page.pks), next: page.next };
+    return { d, slots };
   }
 }

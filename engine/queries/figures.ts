@@ -1,6 +1,5 @@
 import { DIM_INDEX, TIME_BLOCK_BITS, type ExploreData, type SessionDimName } from '../explore/data';
-import { durationBucket, isEngaged } from '../explore/rules';
-import { HOUR_MS } from '../stats/rollups';
+import { HOUR_MS, durationBucket, isEngaged, sessionDuration } from '../../shared/rules';
 import { toBuckets, type HourlySessions, type PeriodFigures, type StatsRequest } from './stats';
 import { trafficMask } from './traffic';
 import type { StatsDim, VisitsPerProfileStats } from '../../shared/stats';
@@ -62,6 +61,9 @@ export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsReq
   let engaged = 0;
   let durationSum = 0;
   let endedViews = 0;
+  let activeN = 0;
+  let activeSeconds = 0;
+  let activeViews = 0;
   const slots = sessionsInRange(d, ok, r);
   for (const s of slots) {
     const p = d.profile[s]!;
@@ -69,13 +71,21 @@ export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsReq
       seen[p] = 1;
       visitors++;
     }
-    if (d.status[s] !== 1) continue;
+    if (d.status[s] !== 1) {
+      // Still going: counted in the averages as it stands (as StatsQueries does), not in
+      // the bounce rate, which is decided when a visit ends.
+      activeN++;
+      activeSeconds += sessionDuration(d.startedAt[s]!, d.lastAt[s]!);
+      activeViews += d.pageViews[s]!;
+      continue;
+    }
     const duration = d.duration[s]!;
     ended++;
     durationSum += duration;
     endedViews += d.pageViews[s]!;
     if (isEngaged(d.pageViews[s]!, duration, d.keyEvents[s]!)) engaged++;
   }
+  const counted = ended + activeN;
   const events = eventsInRange(d, ok, r);
   let pageViews = 0;
   for (const e of events) if (d.isView(d.type[e]!)) pageViews++;
@@ -84,9 +94,9 @@ export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsReq
     sessions: slots.length,
     pageViews,
     events: events.length,
-    avgDuration: ended > 0 ? durationSum / ended : null,
+    avgDuration: counted > 0 ? (durationSum + activeSeconds) / counted : null,
     bounceRate: ended > 0 ? 1 - engaged / ended : null,
-    pagesPerSession: ended > 0 ? endedViews / ended : null,
+    pagesPerSession: counted > 0 ? (endedViews + activeViews) / counted : null,
     ended,
   };
 }

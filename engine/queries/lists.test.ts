@@ -6,7 +6,7 @@ import { FakeClock } from '../clock';
 import type { SessionRow } from '../db/rows';
 import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { DAY_MS } from '../stats/rollups';
+import { DAY_MS } from '../../shared/rules';
 import type { SessionFilter, SessionSort } from './lists';
 
 const UNTIL = Date.UTC(2026, 2, 10, 12, 0);
@@ -52,7 +52,7 @@ function paged(f: SessionFilter, sort: SessionSort, order: 'asc' | 'desc'): stri
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 500; i++) {
-    const page = t.ff.ctx.queries.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
+    const page = t.ff.ctx.queries.lists.listSessions(f, { limit: 50, sort, order, ...(cursor ? { cursor } : {}) });
     ids.push(...page.items.map((s) => s.id));
     if (page.next === null) return ids;
     cursor = page.next;
@@ -89,4 +89,92 @@ describe('the session list in every order', () => {
       }
     });
   }
+});
+
+describe('how many sessions a filter matches', () => {
+  for (const [name, f] of FILTERS) {
+    it(`counts "${name}" as the list holds it`, () => {
+      expect(t.ff.ctx.queries.lists.countSessions(f)).toBe(expected(f, 'started', 'desc').length);
+    });
+  }
+
+  it('answers the count beside the first page when asked (total=true), and only then', async () => {
+    const all = await t.api('GET', '/api/sessions?limit=5&total=true&debug=false&bot=false');
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(expected({ debug: false, bot: false }, 'started', 'desc').length);
+    expect(all.body.items).toHaveLength(5);
+    expect((await t.api('GET', '/api/sessions?limit=5')).body.total).toBeUndefined();
+  });
+});
+
+describe('people, bots and debug traffic in the other lists', () => {
+  interface P {
+    pk: number;
+    id: string;
+    debug: number;
+  }
+  const profiles = () => t.ff.db.prepare('SELECT pk, id, debug FROM profiles').all() as P[];
+  /** Made only by bots: a bot's visits and no visit of a person. */
+  const botOnly = (p: P) => rows.some((s) => s.profile_pk === p.pk && s.bot === 1) && !rows.some((s) => s.profile_pk === p.pk && s.bot === 0 && s.debug === 0);
+  const allProfiles = (query: string): Array<{ id: string; metadata: { bot: boolean; debug: boolean } }> => {
+    const out = [];
+    let cursor: string | undefined;
+    do {
+      const page = t.ff.ctx.queries.lists.listProfiles(JSON.parse(query), { limit: 500, ...(cursor ? { cursor } : {}) });
+      out.push(...page.items);
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    return out;
+  };
+
+  it('the seed has bot-only profiles to hide', () => {
+    expect(profiles().filter(botOnly).length).toBeGreaterThan(5);
+  });
+
+  it('people only: profiles a person made, neither bot-only nor debug-only ones', () => {
+    const want = profiles().filter((p) => !botOnly(p) && p.debug === 0).map((p) => p.id).sort();
+    expect(allProfiles('{"bot": false, "debug": false}').map((p) => p.id).sort()).toEqual(want);
+  });
+
+  it('marks a bot-only profile as such, and can list just those', () => {
+    const listed = allProfiles('{}');
+    const want = new Set(profiles().filter(botOnly).map((p) => p.id));
+    expect(new Set(listed.filter((p) => p.metadata.bot).map((p) => p.id))).toEqual(want);
+    expect(new Set(allProfiles('{"bot": true}').map((p) => p.id))).toEqual(want);
+  });
+
+  it('finds one profile by id, or none (where the profile route would answer 404)', () => {
+    const [p] = profiles();
+    expect(t.ff.ctx.queries.lists.listProfiles({ id: p!.id }, { limit: 1 }).items.map((x) => x.id)).toEqual([p!.id]);
+    expect(t.ff.ctx.queries.lists.listProfiles({ id: 'nobody-here' }, { limit: 1 }).items).toEqual([]);
+  });
+
+  it('tells of every event whether its session is a bot’s', () => {
+    const bot = rows.find((s) => s.bot === 1)!;
+    const person = rows.find((s) => s.bot === 0 && s.debug === 0)!;
+    for (const [s, isBot] of [[bot, true], [person, false]] as const) {
+      const page = t.ff.ctx.queries.lists.listEvents({ session: s.id }, { limit: 500 });
+      expect(page.items.length).toBeGreaterThan(0);
+      expect(page.items.map((e) => e.metadata.bot)).toEqual(page.items.map(() => isBot));
+    }
+  });
+});
+
+describe('a session whose last event is dated before its start (a clock set back)', () => {
+  it('is listed by the duration it shows, 0 s, not a negative one', async () => {
+    const t2 = await startTestFootfall();
+    try {
+      const at = t2.clock.now();
+      const send = (id: string, when: number) =>
+        t2.ff.engine.track({ source: { id: t2.source }, session: { id }, events: [{ type: 'page-view' }] }, { userAgent: null, at: when });
+      await send('zero', at);
+      await send('backwards', at);
+      await send('backwards', at - 5000);
+      const page = (await t2.api('GET', '/api/sessions?sort=duration&order=desc')).body as { items: Array<{ id: string; metadata: { time: { duration: number } } }> };
+      // Equal durations: the later session first, as in every other order.
+      expect(page.items.map((s) => [s.id, s.metadata.time.duration])).toEqual([['backwards', 0], ['zero', 0]]);
+    } finally {
+      await t2.close();
+    }
+  });
 });

@@ -1,15 +1,16 @@
 import type { DB } from '../db/database';
 import type { SourceRow } from '../db/rows';
-import { PAGE_VIEW_SQL } from '../sessions/counters';
+import { PAGE_VIEW_SQL, sessionDuration, sessionDurationSql } from '../../shared/rules';
 import type { EventView, Page, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor';
 import { StatementCache } from './statements';
+import { botOnlyProfile } from './traffic';
 import { eventView, profileView, sessionView, sourceView, type EventJoinRow, type ProfileJoinRow, type SessionJoinRow } from './views';
 
 export const SESSION_SORTS = {
   started: 's.started_at',
   last: 's.last_at',
-  duration: 'coalesce(s.duration, (s.last_at - s.started_at) / 1000.0)',
+  duration: `coalesce(s.duration, ${sessionDurationSql('s')})`,
   events: 's.events',
   pageViews: 's.page_views',
 } as const;
@@ -31,6 +32,15 @@ export interface SessionFilter {
   /** Started before (ms). */
   to?: number;
   debug?: boolean;
+  bot?: boolean;
+}
+
+export interface ProfileFilter {
+  /** This one profile (a list of it or of none, where `GET /api/profiles/:id` would answer 404). */
+  id?: string;
+  /** Made only by debug traffic (or not). */
+  debug?: boolean;
+  /** Made only by bots (or not). */
   bot?: boolean;
 }
 
@@ -58,21 +68,50 @@ const sessionSelect = (hint = ''): string => `SELECT s.*, p.id AS profile_id, pr
 const SESSION_SELECT = sessionSelect();
 
 function sessionSortValue(r: SessionJoinRow, sort: SessionSort): number {
-  return sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? (r.last_at - r.started_at) / 1000);
+  return sort === 'started' ? r.started_at : sort === 'last' ? r.last_at : sort === 'events' ? r.events : sort === 'pageViews' ? r.page_views : (r.duration ?? sessionDuration(r.started_at, r.last_at));
 }
 
 /**
  * A profile with its page views and events: the sums over its visits, plus its debug
  * events (all in the one debug session, found through their own partial index).
  */
-const PROFILE_SELECT = `SELECT p.*,
+const PROFILE_SELECT = `SELECT p.*, ${botOnlyProfile('p')} AS bot_only,
     coalesce((SELECT sum(s.page_views) FROM sessions s WHERE s.profile_pk = p.pk AND s.debug = 0), 0)
       + (SELECT count(*) FROM events e WHERE e.debug = 1 AND e.profile_pk = p.pk AND e.system = 0 AND e.type IN (${PAGE_VIEW_SQL})) AS views,
     coalesce((SELECT sum(s.events) FROM sessions s WHERE s.profile_pk = p.pk AND s.debug = 0), 0)
       + (SELECT count(*) FROM events e WHERE e.debug = 1 AND e.profile_pk = p.pk AND e.system = 0) AS events
   FROM profiles p`;
-const EVENT_SELECT = `SELECT e.*, s.id AS session_id, p.id AS profile_id FROM events e
+const EVENT_SELECT = `SELECT e.*, s.id AS session_id, s.bot AS session_bot, p.id AS profile_id FROM events e
   JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk`;
+
+/** The WHERE terms of a session filter (the list's and its count's), values bound. */
+function sessionWhere(f: SessionFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const eq = (col: string, v: unknown) => {
+    where.push(`${col} = ?`);
+    params.push(v);
+  };
+  // Literal, not bound: the partial indexes on status are only usable then.
+  if (f.status) where.push(f.status === 'active' ? 's.status = 0' : 's.status = 1');
+  if (f.device) eq('s.device', f.device);
+  if (f.channel) eq('s.channel', f.channel);
+  if (f.browser) eq('s.browser', f.browser);
+  if (f.os) eq('s.os', f.os);
+  if (f.source) eq('s.source_id', f.source);
+  if (f.profile) eq('p.id', f.profile);
+  if (f.debug !== undefined) eq('s.debug', f.debug ? 1 : 0);
+  if (f.bot !== undefined) eq('s.bot', f.bot ? 1 : 0);
+  if (f.from !== undefined) {
+    where.push('s.started_at >= ?');
+    params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    where.push('s.started_at < ?');
+    params.push(f.to);
+  }
+  return { where, params };
+}
 
 function keyset(expr: string, order: 'asc' | 'desc', pkCol: string, cursor: Cursor | null, where: string[], params: unknown[]): void {
   if (!cursor) return;
@@ -108,32 +147,23 @@ export class ListQueries {
     return { items, next: more && last ? encodeCursor([sessionSortValue(last, sort), last.pk]) : null };
   }
 
+  /**
+   * How many sessions a filter matches. Without column filters the count reads one index
+   * only: the covering index by start (sessions_started_visitor, which holds debug and bot)
+   * over the range, or the active sessions' own small index; a column filter (device,
+   * channel, ...) adds one row lookup per session of the range.
+   */
+  countSessions(f: SessionFilter): number {
+    const { where, params } = sessionWhere(f);
+    const active = f.status === 'active' ? 'INDEXED BY sessions_active' : '';
+    const sql = `SELECT count(*) FROM sessions s ${active} ${f.profile ? 'JOIN profiles p ON p.pk = s.profile_pk' : ''}
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    return this.st.get(sql).pluck().get(...params) as number;
+  }
+
   /** Up to `limit + 1` rows of one page, in order. */
   private sessionRows(f: SessionFilter, o: ListOptions<SessionSort>, cursor: Cursor | null): SessionJoinRow[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const eq = (col: string, v: unknown) => {
-      where.push(`${col} = ?`);
-      params.push(v);
-    };
-    // Literal, not bound: the partial indexes on status are only usable then.
-    if (f.status) where.push(f.status === 'active' ? 's.status = 0' : 's.status = 1');
-    if (f.device) eq('s.device', f.device);
-    if (f.channel) eq('s.channel', f.channel);
-    if (f.browser) eq('s.browser', f.browser);
-    if (f.os) eq('s.os', f.os);
-    if (f.source) eq('s.source_id', f.source);
-    if (f.profile) eq('p.id', f.profile);
-    if (f.debug !== undefined) eq('s.debug', f.debug ? 1 : 0);
-    if (f.bot !== undefined) eq('s.bot', f.bot ? 1 : 0);
-    if (f.from !== undefined) {
-      where.push('s.started_at >= ?');
-      params.push(f.from);
-    }
-    if (f.to !== undefined) {
-      where.push('s.started_at < ?');
-      params.push(f.to);
-    }
+    const { where, params } = sessionWhere(f);
     const sort = o.sort ?? 'started';
     const order = o.order ?? 'desc';
     const expr = SESSION_SORTS[sort];
@@ -162,13 +192,18 @@ export class ListQueries {
     return r ? profileView(r) : null;
   }
 
-  listProfiles(f: { debug?: boolean }, o: ListOptions<ProfileSort>): Page<ProfileView> {
+  listProfiles(f: ProfileFilter, o: ListOptions<ProfileSort>): Page<ProfileView> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.debug !== undefined) {
       where.push('p.debug = ?');
       params.push(f.debug ? 1 : 0);
     }
+    if (f.id !== undefined) {
+      where.push('p.id = ?');
+      params.push(f.id);
+    }
+    if (f.bot !== undefined) where.push(f.bot ? botOnlyProfile('p') : `NOT ${botOnlyProfile('p')}`);
     const sort = o.sort ?? 'lastSeen';
     const order = o.order ?? 'desc';
     const expr = PROFILE_SORTS[sort];

@@ -1,5 +1,5 @@
 import type { ExploreData } from '../explore/data';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 import { hourRange, sessionsInRange } from './figures';
 import type { StatsRequest } from './stats';
 import { trafficMask } from './traffic';

@@ -1,5 +1,5 @@
 import { DIM_INDEX, type ExploreData } from '../explore/data';
-import { CLS } from '../stats/rollups';
+import { CLS } from '../db/rows';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { SessionFilter, SessionSort } from './lists';
 

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { PAGE_VIEW_TYPES } from '../sessions/engine';
-import { durationBucket, pageKey, parseUrl } from '../sessions/enrich';
-import { DAY_MS, HOUR_MS } from '../stats/rollups';
+import { pageKey, parseUrl } from '../sessions/enrich';
+import { DAY_MS, durationBucket, HOUR_MS, PAGE_VIEW_TYPES } from '../../shared/rules';
 import { StatsQueries, toBuckets, type StatsRequest } from './stats';
 import { LocalHours, tzOffsetMs } from './tz';
 
@@ -64,6 +63,7 @@ let q: StatsQueries;
 interface RawSession {
   profile_pk: number;
   started_at: number;
+  last_at: number;
   status: number;
   debug: number;
   bot: number;
@@ -117,9 +117,10 @@ function rawFigures(r: StatsRequest) {
     visitors: new Set(ss.map((s) => s.profile_pk)).size,
     pageViews: ev.filter((e) => PAGE_VIEW_TYPES.has(e.type)).length,
     events: ev.length,
-    avgDuration: ended.length ? ended.reduce((a, s) => a + (s.duration ?? 0), 0) / ended.length : null,
+    // Averages are over every session of the range, an active one as long as it has lasted so far.
+    avgDuration: ss.length ? ss.reduce((a, s) => a + (s.duration ?? Math.max(0, s.last_at - s.started_at) / 1000), 0) / ss.length : null,
     bounceRate: ended.length ? 1 - engaged.length / ended.length : null,
-    pagesPerSession: ended.length ? ended.reduce((a, s) => a + s.page_views, 0) / ended.length : null,
+    pagesPerSession: ss.length ? ss.reduce((a, s) => a + s.page_views, 0) / ss.length : null,
     ended,
     ev,
   };
@@ -156,6 +157,29 @@ describe('StatsQueries against the base tables', () => {
     expect(o.hasData).toBe(true);
   });
 
+  it('the range has active sessions, which the averages count so far', () => {
+    const r = ranges[0]!;
+    const active = rawFigures(r).sessions.filter((s) => s.status === 0);
+    expect(active.length).toBeGreaterThan(0);
+    const o = q.overview(r);
+    expect(o.kpis.avgDuration.value).toBeCloseTo(rawFigures(r).avgDuration!, 6);
+  });
+
+  it('compares with the range it is asked to compare with (the same stretch of a calendar period)', () => {
+    const r = ranges[1]!;
+    const compare = { from: r.from - 10 * DAY_MS, to: r.from - 8 * DAY_MS + 5 * HOUR_MS };
+    const o = q.overview(r, compare);
+    const prev = rawFigures({ ...r, ...compare });
+    expect(prev.sessions.length).toBeGreaterThan(0);
+    expect(o.previous).toEqual({ from: new Date(compare.from).toISOString(), to: new Date(compare.to).toISOString() });
+    expect(o.kpis.sessions.previous).toBe(prev.sessions.length);
+    expect(o.kpis.visitors.previous).toBe(prev.visitors);
+    expect(o.kpis.events.previous).toBe(prev.events);
+    expect(o.kpis.avgDuration.previous).toBeCloseTo(prev.avgDuration!, 6);
+    // The range itself is unchanged.
+    expect(o.kpis.sessions.value).toBe(rawFigures(r).sessions.length);
+  });
+
   it.each(ranges)('breakdowns equal plain scans (%#)', (r) => {
     const raw = rawFigures(r);
     const count = (values: string[]) => {
@@ -184,6 +208,7 @@ describe('StatsQueries against the base tables', () => {
     expect(top.total).toBe(all.total);
     expect(top.other).toBe(all.total - all.items.slice(0, 3).reduce((a, x) => a + x.n, 0));
     expect(top.other).toBeGreaterThan(0);
+    expect(top.otherValues).toBe(all.items.length - 3);
   });
 
   it.each(ranges)('time series and heat map add up to the sessions, in the zone asked for (%#)', (r) => {

@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
-import { DAY_MS, HOUR_MS, type SessionFigures } from '../stats/rollups';
-import { ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, PAGE_VIEW_TYPES } from '../sessions/engine';
+import type { SessionFigures } from '../db/rows';
+import { DAY_MS, ENGAGED_PAGE_VIEWS, ENGAGED_SECONDS, HOUR_MS, isPageView, sessionDurationMsSql } from '../../shared/rules';
 import { LocalHours } from './tz';
 import { StatementCache } from './statements';
 import {
@@ -88,6 +88,16 @@ const HOURLY_SESSIONS = `SELECT t, sum(sessions) AS sessions, sum(new_profiles) 
 
 const SESSIONS_IN_RANGE = `SELECT coalesce(sum(sessions), 0) FROM (${EDGES('SELECT sessions FROM agg_sessions', '1')})`;
 
+/**
+ * The range's sessions still going, as they stand (the rollups count a session's length and
+ * pages once it has ended). Read through the active sessions' own index: a few hundred rows
+ * at most. Their length so far follows the engine's rule: start to last activity, never
+ * negative (shared/rules.ts).
+ */
+const activeSoFar = (classSql: string): string => `SELECT count(*) AS n, coalesce(sum(${sessionDurationMsSql('sessions')}), 0) / 1000.0 AS seconds,
+  coalesce(sum(page_views), 0) AS pageViews FROM sessions INDEXED BY sessions_active
+  WHERE status = 0 AND started_at >= ? AND started_at < ? AND ${classSql}`;
+
 
 export interface PeriodFigures {
   visitors: number;
@@ -160,20 +170,19 @@ export function breakdownFrom(r: StatsRequest, dim: BreakdownStats['dim'], rows:
   const ordered = dim === 'duration' ? DURATION_BUCKET_LABELS : dim === 'visit_number' ? VISIT_NUMBER_LABELS : null;
   if (ordered !== null) {
     const byValue = new Map(rows.map((x) => [x.value, x.n]));
-    return { range: rangeOf(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0 };
+    return { range: rangeOf(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0, otherValues: 0 };
   }
   const items = rows.slice(0, limit);
-  return { range: rangeOf(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0) };
+  return { range: rangeOf(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0), otherValues: rows.length - items.length };
 }
 
-/** The overview answer from the figures of the range and of the range before it. */
-export function overviewFrom(r: StatsRequest, cur: PeriodFigures, prev: PeriodFigures, activeNow: number, hasData: boolean, keyEventTypes: readonly string[]): OverviewStats {
-  const b = toBuckets(r.from, r.to);
-  const len = b.toH - b.fromH;
+/** The overview answer from the figures of the range and of the range it is compared with (`previousOf`). */
+export function overviewFrom(r: StatsRequest, cur: PeriodFigures, prev: PeriodFigures, activeNow: number, hasData: boolean, keyEventTypes: readonly string[], compared: StatsRequest = previousOf(r)): OverviewStats {
+  const pb = toBuckets(compared.from, compared.to);
   const kpi = (k: keyof PeriodFigures): Kpi => ({ value: cur[k], previous: prev[k] });
   return {
     range: rangeOf(r),
-    previous: { from: iso((b.fromH - len) * HOUR_MS), to: iso(b.fromH * HOUR_MS) },
+    previous: { from: iso(pb.fromH * HOUR_MS), to: iso(pb.toH * HOUR_MS) },
     hasData,
     kpis: {
       visitors: kpi('visitors'),
@@ -186,13 +195,17 @@ export function overviewFrom(r: StatsRequest, cur: PeriodFigures, prev: PeriodFi
       activeNow: { value: activeNow },
     },
     endedSessions: cur.ended,
-    // The engine's rule (engine.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
+    // The engine's rule (shared/rules.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
     engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...keyEventTypes] },
   };
 }
 
-/** The range of equal length just before `r` (what the KPIs compare with). */
-export function previousOf(r: StatsRequest): StatsRequest {
+/**
+ * What the KPIs compare with: `compare` when given (the dashboard knows its calendar periods:
+ * last month, the same stretch of it), else the range of equal length just before `r`.
+ */
+export function previousOf(r: StatsRequest, compare?: { from: number; to: number }): StatsRequest {
+  if (compare) return { ...r, from: compare.from, to: compare.to };
   const b = toBuckets(r.from, r.to);
   const len = b.toH - b.fromH;
   return { ...r, from: (b.fromH - len) * HOUR_MS, to: b.fromH * HOUR_MS };
@@ -254,26 +267,39 @@ export class StatsQueries {
     let pageViews = 0;
     for (const row of this.dimSums('event_type', b, mask)) {
       events += row.n;
-      if (PAGE_VIEW_TYPES.has(row.value)) pageViews += row.n;
+      if (isPageView(row.value)) pageViews += row.n;
     }
+    const active = this.st.get(activeSoFar(sessionClassSql(r))).get(b.fromH * HOUR_MS, b.toH * HOUR_MS) as { n: number; seconds: number; pageViews: number };
+    // Averages over every session of the range, one still going as it stands; bounce over
+    // the ended ones, since whether a visit was engaged is decided when it ends.
+    const counted = s.ended + active.n;
     return {
       visitors: this.distinctVisitors(b, r),
       sessions: s.sessions,
       pageViews,
       events,
-      avgDuration: s.ended > 0 ? s.durationSum / s.ended : null,
+      avgDuration: counted > 0 ? (s.durationSum + active.seconds) / counted : null,
       bounceRate: s.ended > 0 ? 1 - s.engaged / s.ended : null,
-      pagesPerSession: s.ended > 0 ? s.pageViews / s.ended : null,
+      pagesPerSession: counted > 0 ? (s.pageViews + active.pageViews) / counted : null,
       ended: s.ended,
     };
   }
 
-  /** KPI figures of the range and of the range of equal length just before it. */
-  overview(r: StatsRequest): OverviewStats {
+  /**
+   * KPI figures of the range and of the range compared with: `compare` when given (the
+   * dashboard knows its calendar periods: last month, the same stretch of it), else the
+   * range of equal length just before.
+   */
+  overview(r: StatsRequest, compare?: { from: number; to: number }): OverviewStats {
     const b = toBuckets(r.from, r.to);
-    const prevB = toBuckets(previousOf(r).from, previousOf(r).to);
+    const prev = previousOf(r, compare);
+    return overviewFrom(r, this.period(b, r), this.period(toBuckets(prev.from, prev.to), r), this.activeNow(r), this.hasData(), this.keyEventTypes(), prev);
+  }
+
+  /** Sessions active right now (never debug; bots only when asked for). */
+  private activeNow(r: StatsRequest): number {
     const activeSql = `SELECT count(*) FROM sessions WHERE status = 0 AND debug = 0${r.bots ? '' : ' AND bot = 0'}`;
-    return overviewFrom(r, this.period(b, r), this.period(prevB, r), this.st.get(activeSql).pluck().get() as number, this.hasData(), this.keyEventTypes());
+    return this.st.get(activeSql).pluck().get() as number;
   }
 
   /** Any event was ever stored. */

@@ -1,5 +1,6 @@
 import type { EventRow, ProfileRow, SessionRow, SourceRow } from '../db/rows';
 import type { EndReason, EventView, ProfileView, SessionView, SourceView } from '../../shared/api';
+import { sessionDuration } from '../../shared/rules';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -30,7 +31,7 @@ export function sessionView(r: SessionJoinRow): SessionView {
         insert: iso(r.started_at),
         update: iso(r.last_at),
         end: isoOrNull(r.ended_at),
-        duration: r.duration ?? Math.max(0, (r.last_at - r.started_at) / 1000),
+        duration: r.duration ?? sessionDuration(r.started_at, r.last_at),
       },
       endReason: (r.end_reason as EndReason | null) ?? null,
       debug: r.debug === 1,
@@ -56,7 +57,7 @@ export function sessionView(r: SessionJoinRow): SessionView {
 }
 
 /** A profile row with its view and event counts, summed over its sessions (see lists.ts). */
-export type ProfileJoinRow = ProfileRow & { views: number; events: number };
+export type ProfileJoinRow = ProfileRow & { views: number; events: number; bot_only: number };
 
 export function profileView(r: ProfileJoinRow): ProfileView {
   return {
@@ -68,13 +69,14 @@ export function profileView(r: ProfileJoinRow): ProfileView {
         visit: { last: isoOrNull(r.visit_last), current: isoOrNull(r.visit_current), count: r.visit_count, tz: r.tz },
       },
       debug: r.debug === 1,
+      bot: r.bot_only === 1,
     },
     stats: { visits: r.visit_count, views: r.views, events: r.events },
     traits: parseJson(r.traits),
   };
 }
 
-export type EventJoinRow = EventRow & { session_id: string; profile_id: string };
+export type EventJoinRow = EventRow & { session_id: string; session_bot: number; profile_id: string };
 
 export function eventView(r: EventJoinRow): EventView {
   return {
@@ -83,7 +85,7 @@ export function eventView(r: EventJoinRow): EventView {
     session: { id: r.session_id },
     profile: { id: r.profile_id },
     source: { id: r.source_id },
-    metadata: { time: { insert: iso(r.time) }, debug: r.debug === 1, system: r.system === 1 },
+    metadata: { time: { insert: iso(r.time) }, debug: r.debug === 1, bot: r.session_bot === 1, system: r.system === 1 },
     page: { url: r.page_url },
     properties: parseJson(r.properties),
     context: r.context === null ? null : parseJson(r.context),

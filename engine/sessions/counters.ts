@@ -1,12 +1,5 @@
 import type Database from 'better-sqlite3';
-
-/** Event types that count as page views. */
-export const PAGE_VIEW_TYPES: ReadonlySet<string> = new Set(['page-view', 'pageview', 'page_view']);
-/** Event types that make a session "engaged" (GA4's key events); changeable in settings. */
-export const DEFAULT_KEY_EVENT_TYPES = ['purchase', 'sign-up', 'signup', 'add-to-cart', 'checkout', 'lead', 'conversion'];
-
-/** PAGE_VIEW_TYPES as an SQL list (fixed literals, never user input). */
-export const PAGE_VIEW_SQL = [...PAGE_VIEW_TYPES].map((t) => `'${t}'`).join(', ');
+import { PAGE_VIEW_SQL } from '../../shared/rules';
 
 /**
  * An active session's counters as its committed events say: what the engine rebuilds after

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserContext, classifyChannel, durationBucket, extractUtm, pageKey, parseUrl, parseUserAgent, referrerHost, type Utm } from './enrich';
+import { browserContext, classifyChannel, extractUtm, pageKey, parseUrl, parseUserAgent, referrerHost, type Utm } from './enrich';
 
 const none: Utm = { source: null, medium: null, campaign: null, term: null, content: null };
 
@@ -41,10 +41,6 @@ describe('page context', () => {
   it('keys pages by host and path', () => {
     expect(pageKey(parseUrl('https://shop.test/cart?x=1#y'), null)).toBe('shop.test/cart');
     expect(pageKey(null, '/relative')).toBe('/relative');
-  });
-
-  it('buckets durations', () => {
-    expect([0, 9.9, 10, 45, 120, 599, 1200, 5000].map(durationBucket)).toEqual(['0-10s', '0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+']);
   });
 });
 

@@ -1,5 +1,6 @@
 import UAParser from 'ua-parser-js';
 import { isbot } from 'isbot';
+import { pageKey, parseUrl } from '../../shared/rules';
 
 /** What the user agent says, as Footfall stores it on a session. */
 export interface UserAgentInfo {
@@ -48,8 +49,14 @@ export function parseUserAgent(ua: string): UserAgentInfo {
   return info;
 }
 
-function obj(v: unknown): Record<string, unknown> | null {
+/** `v` if it is a JSON object (not an array), else null. */
+export function asObject(v: unknown): Record<string, unknown> | null {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/** `v` if it is a non-empty string, cut to `max` characters, as sent (not trimmed); else null. */
+export function asString(v: unknown, max = 256): string | null {
+  return typeof v === 'string' && v !== '' ? v.slice(0, max) : null;
 }
 
 /**
@@ -62,10 +69,10 @@ export function browserContext(ctx: Record<string, unknown>): {
   language: string | null;
   screen: { width: number; height: number } | null;
 } {
-  const browser = obj(ctx.browser);
-  const local = obj(obj(browser?.local)?.browser);
-  const screen = obj(ctx.screen);
-  const localScreen = obj(screen?.local);
+  const browser = asObject(ctx.browser);
+  const local = asObject(asObject(browser?.local)?.browser);
+  const screen = asObject(ctx.screen);
+  const localScreen = asObject(screen?.local);
   const pick = (key: string): unknown => browser?.[key] ?? local?.[key];
   const width = screen?.width ?? localScreen?.width;
   const height = screen?.height ?? localScreen?.height;
@@ -105,19 +112,24 @@ export function extractUtm(url: URL | null, contextUtm: unknown): Utm {
   return utm;
 }
 
-export function parseUrl(raw: unknown): URL | null {
-  if (typeof raw !== 'string' || raw === '') return null;
-  try {
-    return new URL(raw);
-  } catch {
-    return null;
-  }
-}
+export { pageKey, parseUrl };
 
-/** `host/path` of a page: what the top-pages, landing and exit charts group by. */
-export function pageKey(url: URL | null, raw: string | null): string | null {
-  if (url) return url.host + (url.pathname === '' ? '/' : url.pathname);
-  return raw === null ? null : raw.slice(0, 512);
+const PAGE_KEY_CACHE_MAX = 10_000;
+const pageKeys = new Map<string, string | null>();
+
+/**
+ * `pageKey` of a page URL, cached: a site has a few hundred pages, and parsing the same URL
+ * for every page view and every ended session was a measurable part of both.
+ */
+export function pageKeyOf(raw: string | null): string | null {
+  if (raw === null) return null;
+  let key = pageKeys.get(raw);
+  if (key === undefined) {
+    key = pageKey(parseUrl(raw), raw);
+    if (pageKeys.size >= PAGE_KEY_CACHE_MAX) pageKeys.clear();
+    pageKeys.set(raw, key);
+  }
+  return key;
 }
 
 export type Channel = 'direct' | 'search' | 'social' | 'email' | 'campaign' | 'referral';
@@ -158,13 +170,4 @@ export function referrerHost(page: Record<string, unknown> | null, pageUrl: URL 
   host = host.toLowerCase().replace(/^www\./, '');
   if (pageUrl && pageUrl.host.toLowerCase().replace(/^www\./, '') === host) return null;
   return host;
-}
-
-export const DURATION_BUCKETS = ['0-10s', '10-30s', '30-60s', '1-3m', '3-10m', '10-30m', '30m+'] as const;
-/** Upper bounds (exclusive, seconds) of every bucket but the last. */
-const DURATION_LIMITS = [10, 30, 60, 180, 600, 1800] as const;
-
-export function durationBucket(seconds: number): string {
-  for (let i = 0; i < DURATION_LIMITS.length; i++) if (seconds < DURATION_LIMITS[i]!) return DURATION_BUCKETS[i]!;
-  return DURATION_BUCKETS[DURATION_LIMITS.length]!;
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
-import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './engine';
+import { Sweeper } from './sweeper';
+import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './statements';
 
 const open: TestFootfall[] = [];
 afterEach(async () => {
@@ -75,22 +76,43 @@ describe('the sweeper', () => {
     expect(t.ff.db.prepare('SELECT sum(ended) FROM agg_sessions WHERE g = 0').pluck().get()).toBe(3000);
   });
 
-  it('keeps each stretch near its budget when ending a session costs more (a listener on every commit)', async () => {
+  /**
+   * 4,000 expired sessions swept by a sweeper whose stopwatch is the test's: ending a session
+   * costs `msEach`, charged by a listener on each commit (like the Live view turning every
+   * ended session into a message); everything else costs nothing. So the chunks it picks,
+   * one per commit, are exact.
+   */
+  async function sweepAtCost(msEach: number) {
     const t = await start({ sessionTimeout: 60 });
-    await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `l${i}`))));
+    await Promise.all(Array.from({ length: 4000 }, (_, i) => t.track(visit(t, `s${i}`))));
     t.clock.advance(61_000);
-    // Like the Live view: every ended session becomes a message inside the commit (~40 µs
-    // each here; twice that on a slow machine).
-    const spin = (ms: number) => {
-      const until = performance.now() + ms;
-      while (performance.now() < until);
-    };
-    const off = t.ff.engine.onCommit((n) => spin(n.ended.length * 0.08));
-    const r = await t.ff.sweeper.sweep();
+    let elapsed = 0;
+    const chunks: number[] = [];
+    const off = t.ff.engine.onCommit((n) => {
+      chunks.push(n.ended.length);
+      elapsed += n.ended.length * msEach;
+    });
+    const sweeper = new Sweeper(t.ff.engine, { intervalSeconds: 3600, budgetMs: 15, chunk: 1000, stopwatch: () => elapsed });
+    const r = await sweeper.sweep();
     off();
+    return { ...r, chunks };
+  }
+
+  it('sizes its chunks to the budget by what a session has been costing (a listener on every commit)', async () => {
+    const r = await sweepAtCost(1 / 16);
     expect(r.ended).toBe(4000);
-    // 1,000 sessions a chunk would hold the loop 80 ms in the listener alone.
+    // The first chunk is small, to learn the cost; then as many as fill the 15 ms budget
+    // (240), not the 1,000 allowed, which would hold the loop 62.5 ms in the listener alone.
+    expect(r.chunks).toEqual([250, ...new Array<number>(15).fill(240), 150]);
+    expect(r.maxBlockMs).toBe(250 / 16);
     expect(r.maxBlockMs).toBeLessThan(50);
+  });
+
+  it('ends several chunks in one stretch while they are cheap, up to the most allowed each', async () => {
+    const r = await sweepAtCost(1 / 1024);
+    expect(r.ended).toBe(4000);
+    expect(r.chunks).toEqual([250, 1000, 1000, 1000, 750]);
+    expect(r.maxBlockMs).toBe(4000 / 1024); // all of it in one stretch: under the budget
   });
 
   it('runs on its timer', async () => {

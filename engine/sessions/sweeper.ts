@@ -1,4 +1,5 @@
 import type { SessionEngine } from './engine';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
 
 export interface SweeperOptions {
   /** Seconds between sweeps. */
@@ -11,6 +12,11 @@ export interface SweeperOptions {
   chunk?: number;
   /** Told when a timer-driven sweep fails (a full disk); the next tick tries again. */
   onError?: (err: unknown) => void;
+  /**
+   * The stopwatch the budget is kept by, ms (default `performance.now`). Tests pass their
+   * own, so that what each chunk costs, and so the chunks chosen, are exact.
+   */
+  stopwatch?: () => number;
 }
 
 /** The chunk size each run starts with, and the smallest it shrinks to. */
@@ -38,6 +44,7 @@ export class Sweeper {
   private retentionDays: number;
   private lastRetention = 0;
   private readonly onError: (err: unknown) => void;
+  private readonly stopwatch: () => number;
 
   constructor(
     private readonly engine: SessionEngine,
@@ -48,6 +55,7 @@ export class Sweeper {
     this.chunk = opts.chunk ?? 1000;
     this.retentionDays = opts.retentionDays ?? 0;
     this.onError = opts.onError ?? ((err) => console.error(`Footfall: ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`));
+    this.stopwatch = opts.stopwatch ?? (() => performance.now());
   }
 
   /** Applies at the next sweep. */
@@ -99,9 +107,9 @@ export class Sweeper {
     const result = await this.inSlices((limit) => this.engine.sweepChunk(limit));
     const now = this.engine.now();
     this.engine.trimCache(now);
-    if (this.retentionDays > 0 && now - this.lastRetention > 3_600_000) {
+    if (this.retentionDays > 0 && now - this.lastRetention > HOUR_MS) {
       this.lastRetention = now;
-      const cutoff = now - this.retentionDays * 86_400_000;
+      const cutoff = now - this.retentionDays * DAY_MS;
       const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit));
       result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs);
     }
@@ -128,13 +136,13 @@ export class Sweeper {
     let chunk = Math.min(this.chunk, FIRST_CHUNK);
     let perItemMs: number | null = null;
     for (;;) {
-      const t0 = performance.now();
+      const t0 = this.stopwatch();
       let caughtUp = false;
       // Several chunks may fit in one stretch when they are quick; one always runs.
       do {
-        const s = performance.now();
+        const s = this.stopwatch();
         const n = step(chunk);
-        const stepMs = performance.now() - s;
+        const stepMs = this.stopwatch() - s;
         ended += n;
         if (n < chunk) {
           caughtUp = true;
@@ -144,8 +152,8 @@ export class Sweeper {
         perItemMs = perItemMs === null ? per : perItemMs * 0.7 + per * 0.3;
         chunk = Math.max(Math.min(MIN_CHUNK, this.chunk), Math.min(this.chunk, Math.floor(this.budgetMs / perItemMs)));
         nextMs = chunk * perItemMs;
-      } while (performance.now() - t0 + nextMs <= this.budgetMs);
-      maxBlockMs = Math.max(maxBlockMs, performance.now() - t0);
+      } while (this.stopwatch() - t0 + nextMs <= this.budgetMs);
+      maxBlockMs = Math.max(maxBlockMs, this.stopwatch() - t0);
       if (caughtUp || this.stopped) return { ended, maxBlockMs };
       await new Promise<void>((r) => setImmediate(r));
     }

@@ -13,22 +13,25 @@ function funnelView(r: FunnelRow): SavedFunnel {
   return { name: r.name, steps: JSON.parse(r.steps) as FunnelStep[], updatedAt: new Date(r.updated_at).toISOString() };
 }
 
-export function listFunnels(db: DB): SavedFunnel[] {
-  return (db.prepare('SELECT name, steps, updated_at FROM funnels ORDER BY name').all() as FunnelRow[]).map(funnelView);
-}
+/** Every read and write of the saved funnels. */
+export class FunnelStore {
+  constructor(private readonly db: DB) {}
 
-/** Saves (or replaces) the funnel `name`. */
-export function saveFunnel(db: DB, name: string, steps: readonly FunnelStep[], now: number): SavedFunnel {
-  const clean = steps.map((s) => (s.page === undefined || s.page === '' ? { type: s.type } : { type: s.type, page: s.page }));
-  db.prepare('INSERT INTO funnels (name, steps, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET steps = excluded.steps, updated_at = excluded.updated_at').run(
-    name,
-    JSON.stringify(clean),
-    now,
-  );
-  return { name, steps: clean, updatedAt: new Date(now).toISOString() };
-}
+  list(): SavedFunnel[] {
+    return (this.db.prepare('SELECT name, steps, updated_at FROM funnels ORDER BY name').all() as FunnelRow[]).map(funnelView);
+  }
 
-/** Deletes the funnel `name`; false when there is none. */
-export function deleteFunnel(db: DB, name: string): boolean {
-  return db.prepare('DELETE FROM funnels WHERE name = ?').run(name).changes > 0;
+  /** Saves (or replaces) the funnel `name`. */
+  save(name: string, steps: readonly FunnelStep[], now: number): SavedFunnel {
+    const clean = steps.map((s) => (s.page === undefined || s.page === '' ? { type: s.type } : { type: s.type, page: s.page }));
+    this.db
+      .prepare('INSERT INTO funnels (name, steps, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET steps = excluded.steps, updated_at = excluded.updated_at')
+      .run(name, JSON.stringify(clean), now);
+    return { name, steps: clean, updatedAt: new Date(now).toISOString() };
+  }
+
+  /** Deletes the funnel `name`; false when there is none. */
+  delete(name: string): boolean {
+    return this.db.prepare('DELETE FROM funnels WHERE name = ?').run(name).changes > 0;
+  }
 }

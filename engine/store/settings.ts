@@ -1,4 +1,5 @@
 import type { DB } from '../db/database';
+import type { SettingRow } from '../db/rows';
 
 /** Settings the dashboard can change at run time, kept in the database. */
 export interface StoredSettings {
@@ -9,7 +10,7 @@ export interface StoredSettings {
 }
 
 export function readSettings(db: DB): StoredSettings {
-  const rows = db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
+  const rows = db.prepare('SELECT key, value FROM settings').all() as SettingRow[];
   const out: Record<string, unknown> = {};
   for (const r of rows) {
     try {

@@ -1,41 +1,57 @@
-/** Numbers, durations and times in the user's locale and time zone (Intl, never hand-made). */
+import { DAY_MS, HOUR_MS } from '../../../shared/rules';
+/**
+ * Numbers and dates in the user's locale and time zone (Intl); words in the UI's language,
+ * English: durations and "ago" are built here from Intl's numbers, never from Intl's unit
+ * or relative-time words (a German browser would get "2 Min. 25 Sek." inside English text).
+ */
 
 const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
 const signedPercent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0, signDisplay: 'exceptZero' });
-const unit = (u: 'hour' | 'minute' | 'second') => new Intl.NumberFormat(undefined, { style: 'unit', unit: u, unitDisplay: 'narrow', maximumFractionDigits: 0 });
-const hours = unit('hour');
-const minutes = unit('minute');
-const seconds = unit('second');
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeSecFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const timeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const shortDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const shortDayTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 const hourFmt = new Intl.DateTimeFormat(undefined, { hour: 'numeric' });
 const dayHourFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric' });
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+const shortTimeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const monthFmt = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric' });
 
 export const num = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : integer.format(n));
 export const dec = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : decimal.format(n));
 export const pct = (n: number | null | undefined): string => (n === null || n === undefined ? '–' : percent.format(n));
 
-/** 42 s, 3 min 5 s, 1 h 2 min: a duration in seconds, compact. */
+/** "1 page view", "3 page views": a count and its noun, in the plural unless the count is one. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${num(n)} ${n === 1 ? one : many}`;
+
+/** 42s, 3m 5s, 1h 2m: a duration in seconds, compact. */
 export function duration(s: number | null | undefined): string {
   if (s === null || s === undefined || !Number.isFinite(s)) return '–';
   const total = Math.max(0, Math.round(s));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const sec = total % 60;
-  if (h > 0) return `${hours.format(h)} ${minutes.format(m)}`;
-  if (m > 0) return `${minutes.format(m)} ${seconds.format(sec)}`;
-  return seconds.format(sec);
+  if (h > 0) return `${num(h)}h ${num(m)}m`;
+  if (m > 0) return `${num(m)}m ${num(sec)}s`;
+  return `${num(sec)}s`;
+}
+
+/** An id for a narrow cell: short ones whole, long ones cut in the middle (their ends tell them apart). */
+export function shortId(id: string): string {
+  return id.length <= 14 ? id : `${id.slice(0, 6)}…${id.slice(-5)}`;
 }
 
 const toDate = (v: string | number | Date): Date => (v instanceof Date ? v : new Date(v));
 export const dateTime = (v: string | number | Date | null | undefined): string => (v === null || v === undefined ? '–' : dateTimeFmt.format(toDate(v)));
 export const dateTimeSec = (v: string | number | Date): string => dateTimeSecFmt.format(toDate(v));
+/** A date and time for a narrow table cell: without the year when it is this year's. */
+export const when = (v: string | number | Date): string => {
+  const d = toDate(v);
+  return d.getFullYear() === new Date().getFullYear() ? shortDayTime.format(d) : dateTimeFmt.format(d);
+};
 export const time = (v: string | number | Date): string => timeFmt.format(toDate(v));
 export const date = (v: string | number | Date | null | undefined): string => (v === null || v === undefined ? '–' : dateFmt.format(toDate(v)));
 export const day = (v: string | number | Date): string => shortDay.format(toDate(v));
@@ -54,14 +70,36 @@ export function rangeText(from: string | Date, to: string | Date): string {
   return dateTimeFmt.formatRange(a, b);
 }
 
-/** "3 minutes ago", "yesterday". */
+/** "12s ago", "3 min ago", "5 h ago", "yesterday", "4 days ago". */
 export function ago(v: string | number | Date, now: number = Date.now()): string {
-  const diff = (toDate(v).getTime() - now) / 1000;
-  const abs = Math.abs(diff);
-  if (abs < 45) return relative.format(Math.round(diff), 'second');
-  if (abs < 2700) return relative.format(Math.round(diff / 60), 'minute');
-  if (abs < 64800) return relative.format(Math.round(diff / 3600), 'hour');
-  return relative.format(Math.round(diff / 86400), 'day');
+  const s = Math.floor((now - toDate(v).getTime()) / 1000);
+  // A clock a little ahead of the browser's is not the future.
+  if (s < 1) return 'just now';
+  if (s < 60) return `${num(s)}s ago`;
+  if (s < 3600) return `${num(Math.floor(s / 60))} min ago`;
+  if (s < 86400) return `${num(Math.floor(s / 3600))} h ago`;
+  const days = Math.floor(s / 86400);
+  return days === 1 ? 'yesterday' : `${num(days)} days ago`;
+}
+
+/**
+ * Labels for points of a time axis from `start` to `end` (fractions of the way), as fine as
+ * the span needs: seconds within an hour, times within a day or two, days within a year,
+ * months beyond. Points whose
+ * label repeats the one before are left out.
+ */
+export function timeAxis(start: number, end: number, at: readonly number[]): Array<{ at: number; label: string }> {
+  const span = end - start;
+  const oneDay = new Date(start).toDateString() === new Date(end).toDateString();
+  const fmt =
+    span <= HOUR_MS ? timeFmt : oneDay ? shortTimeFmt : span <= 2 * DAY_MS ? shortDayTime : span <= 365 * DAY_MS ? shortDay : monthFmt;
+  const out: Array<{ at: number; label: string }> = [];
+  for (const f of at) {
+    const t = start + f * span;
+    const label = fmt.format(new Date(t));
+    if (out.length === 0 || !out.some((o) => o.label === label)) out.push({ at: t, label });
+  }
+  return out;
 }
 
 export interface Change {

@@ -7,22 +7,28 @@ type Params = Record<string, string | number | boolean | readonly string[] | nul
 
 /**
  * A list the API pages with cursors (`GET path?params` → `{ items, next }`), as a table shows
- * it: the current page, paging back and forth, and whether an empty page means nothing has
- * been recorded yet rather than nothing matching the filters. Construct it during component
- * setup (it owns two Query effects).
+ * it: the current page (in the URL), paging back and forth, and whether an empty page means
+ * nothing has been recorded yet rather than nothing matching the filters. With `counted`,
+ * also how many items match in all (asked once per set of filters, not per page). Construct
+ * it during component setup (it owns its Query effects).
  */
 export class PagedList<T> {
   readonly #paging = new Paging();
-  /** The filters and sort of the list: a change of them is back to page 1. */
-  readonly #key: string;
   readonly query: Query<Page<T>>;
   /** Asked only when the filtered list is empty: is there anything at all? */
   readonly #any: Query<Page<T>>;
+  readonly #count: Query<Page<T>> | null;
 
-  constructor(path: string, params: () => Params) {
-    this.#key = $derived(JSON.stringify(params()));
-    this.query = new Query(() => withQuery(path, { ...params(), cursor: this.#paging.cursor(this.#key) }));
+  constructor(path: string, params: () => Params, opts: { counted?: boolean } = {}) {
+    this.query = new Query(() => withQuery(path, { ...params(), cursor: this.#paging.cursor }));
     this.#any = new Query(() => (this.query.data && this.query.data.items.length === 0 ? `${path}?limit=1` : null));
+    // The count does not depend on the order: a new sort does not count again.
+    this.#count = opts.counted ? new Query(() => withQuery(path, { ...params(), limit: 1, total: 'true', sort: null, order: null })) : null;
+  }
+
+  /** How many items match the filters in all (null until known, or when not counted). */
+  get total(): number | null {
+    return this.#count?.data?.total ?? null;
   }
 
   get items(): T[] {
@@ -34,7 +40,7 @@ export class PagedList<T> {
   }
 
   get page(): number {
-    return this.#paging.page(this.#key);
+    return this.#paging.page;
   }
 
   get hasNext(): boolean {
@@ -42,11 +48,11 @@ export class PagedList<T> {
   }
 
   prev(): void {
-    this.#paging.prev(this.#key);
+    this.#paging.prev();
   }
 
   next(): void {
     const cursor = this.query.data?.next;
-    if (cursor) this.#paging.next(this.#key, cursor);
+    if (cursor) this.#paging.next(cursor);
   }
 }

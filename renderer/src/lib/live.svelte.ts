@@ -1,5 +1,6 @@
 import { LIVE_LIMITS, type EventView, type LiveMessage, type Page, type SessionView } from '../../../shared/api';
-import { api } from './api';
+import { DAY_MS, isPageView } from '../../../shared/rules';
+import { api, withQuery } from './api';
 
 const MAX_EVENTS = LIVE_LIMITS.events;
 const MAX_ENDED = LIVE_LIMITS.sessionsEnded;
@@ -7,10 +8,16 @@ const MAX_QUEUED = 5000;
 /** After the stream skipped part of a commit, the active list is reloaded this much later (once for a whole sweep's burst). */
 const RELOAD_AFTER_MS = 300;
 
+/** How far back "just ended" looks when the view opens (by session start). */
+const ENDED_BACKLOG_MS = DAY_MS;
+
 /**
  * The live stream (`GET /api/live`, Server-Sent Events) folded into three lists: events as
- * they arrive, sessions active now, sessions that just ended. Pausing holds messages back
- * (and counts them) until resumed, so the lists stay still while someone reads them.
+ * they arrive, sessions active now, sessions that just ended. It opens with what is already
+ * there (the latest events and ended sessions, read from the API) and, once started, keeps
+ * running while other views are shown, so coming back finds everything that happened
+ * meanwhile. Pausing holds messages back (and counts them) until resumed, so the lists stay
+ * still while someone reads them.
  */
 export class LiveFeed {
   events = $state.raw<EventView[]>([]);
@@ -32,8 +39,11 @@ export class LiveFeed {
   #loading = false;
   #loadAgain = false;
   #reloadOnResume = false;
+  #backlog = false;
 
+  /** Opens the stream (once: later calls find it running). */
   start(): void {
+    if (this.#source !== null) return;
     const es = new EventSource('/api/live');
     this.#source = es;
     es.onopen = () => {
@@ -50,19 +60,10 @@ export class LiveFeed {
     void this.loadActive();
   }
 
-  stop(): void {
-    this.#source?.close();
-    this.#source = null;
-    if (this.#frame !== 0) cancelAnimationFrame(this.#frame);
-    this.#frame = 0;
-    if (this.#reload !== null) clearTimeout(this.#reload);
-    this.#reload = null;
-  }
-
   /**
-   * Loads the active sessions from the server (the truth), holding back the messages that
-   * arrive meanwhile and applying them after it. One load at a time: asked during one, it
-   * loads again after.
+   * Loads the active sessions from the server (the truth), and the first time the latest
+   * events and ended sessions, holding back the messages that arrive meanwhile and applying
+   * them after it. One load at a time: asked during one, it loads again after.
    */
   private async loadActive(): Promise<void> {
     if (this.#loading) {
@@ -72,8 +73,18 @@ export class LiveFeed {
     this.#loading = true;
     this.#early ??= [];
     try {
-      const page = await api<Page<SessionView>>('/api/sessions?status=active&limit=500');
+      const [page, events, ended] = await Promise.all([
+        api<Page<SessionView>>('/api/sessions?status=active&limit=500'),
+        // The first time, what is already there: newest first, like the lists.
+        this.#backlog ? null : api<Page<EventView>>(`/api/events?limit=${MAX_EVENTS}`),
+        this.#backlog ? null : api<Page<SessionView>>(withQuery('/api/sessions', { status: 'ended', sort: 'last', limit: MAX_ENDED, from: Date.now() - ENDED_BACKLOG_MS })),
+      ]);
       this.active = page.items;
+      if (events && ended) {
+        this.events = events.items;
+        this.ended = ended.items;
+        this.#backlog = true;
+      }
     } catch {
       // Keep the list as it is; the next reload or reconnect brings it up to date.
     } finally {
@@ -148,22 +159,18 @@ export class LiveFeed {
   private applyAll(messages: LiveMessage[]): void {
     if (messages.length === 0) return;
     const newEvents: EventView[] = [];
+    // Messages that came while the backlog loaded may be in it already.
+    const listed = new Set(this.events.map((e) => e.id));
     const active = new Map(this.active.map((s) => [s.id, s]));
     let ended = this.ended;
     let skipped = false;
     for (const m of messages) {
       switch (m.kind) {
         case 'event': {
+          if (listed.has(m.event.id)) break;
           newEvents.push(m.event);
           const s = active.get(m.event.session.id);
-          if (s && !m.event.metadata.system) {
-            const isView = m.event.type === 'page-view' || m.event.type === 'pageview' || m.event.type === 'page_view';
-            active.set(s.id, {
-              ...s,
-              metadata: { ...s.metadata, time: { ...s.metadata.time, update: m.event.metadata.time.insert } },
-              stats: { ...s.stats, events: s.stats.events + 1, pageViews: s.stats.pageViews + (isView ? 1 : 0) },
-            });
-          }
+          if (s && !m.event.metadata.system) active.set(s.id, withEvent(s, m.event));
           break;
         }
         case 'session-started':
@@ -188,3 +195,25 @@ export class LiveFeed {
     this.ended = ended.slice(0, MAX_ENDED);
   }
 }
+
+/**
+ * An active session after one more of its events, as the engine counts it: last activity,
+ * events, page views, and (from page views) its landing and exit page. A session that
+ * started in the same commit arrives as its row was first written, before any of this.
+ */
+function withEvent(s: SessionView, e: EventView): SessionView {
+  const isView = isPageView(e.type);
+  const url = isView ? e.page.url : null;
+  const update = e.metadata.time.insert;
+  // Start to last activity, never negative: the duration the API answers for an active visit.
+  const duration = Math.max(0, (Date.parse(update) - Date.parse(s.metadata.time.insert)) / 1000);
+  return {
+    ...s,
+    metadata: { ...s.metadata, time: { ...s.metadata.time, update, duration } },
+    stats: { ...s.stats, events: s.stats.events + 1, pageViews: s.stats.pageViews + (isView ? 1 : 0) },
+    context: url === null ? s.context : { ...s.context, landingPage: s.context.landingPage ?? url, exitPage: url },
+  };
+}
+
+/** The one Live feed of the page: started by the Live view, running from then on. */
+export const live = new LiveFeed();

@@ -1,29 +1,28 @@
+import { PAGE_PARAM, router } from './router.svelte';
+
 /**
- * Cursor paging for one list. The API hands out the cursor of the next page; the cursors
- * of the pages before are kept here. They belong to one set of filters (`key`): when the
- * filters change, the list is back on page 1 without anything having to reset it.
+ * Cursor paging for one list, kept in the URL like every other view state, so Back from a
+ * row and a reload come back to the same page. The API hands out the cursor of the next
+ * page; the URL holds the chain of cursors that led to this one (`cursor=c1.c2`: page 3),
+ * so Previous works after a reload too. Cursors are base64url, which has no `.`. Changing
+ * the filters removes the chain (router.update): another list starts at its first page.
  */
 export class Paging {
-  #key = $state('');
-  #stack = $state<string[]>([]);
+  readonly #chain = $derived((router.params.get(PAGE_PARAM) ?? '').split('.').filter((c) => c !== ''));
 
-  cursor(key: string): string | null {
-    return this.#key === key ? (this.#stack.at(-1) ?? null) : null;
+  get cursor(): string | null {
+    return this.#chain.at(-1) ?? null;
   }
 
-  page(key: string): number {
-    return this.#key === key ? this.#stack.length + 1 : 1;
+  get page(): number {
+    return this.#chain.length + 1;
   }
 
-  next(key: string, cursor: string): void {
-    if (this.#key !== key) {
-      this.#key = key;
-      this.#stack = [];
-    }
-    this.#stack.push(cursor);
+  next(cursor: string): void {
+    router.update({ [PAGE_PARAM]: [...this.#chain, cursor].join('.') });
   }
 
-  prev(key: string): void {
-    if (this.#key === key) this.#stack.pop();
+  prev(): void {
+    router.update({ [PAGE_PARAM]: this.#chain.slice(0, -1).join('.') || null });
   }
 }

@@ -3,6 +3,9 @@
  * traffic toggle), so any view can be bookmarked or shared as it is.
  */
 
+/** The page of a list: the cursors of the pages before it and of it, `.`-separated. */
+export const PAGE_PARAM = 'cursor';
+
 /** Parameters that follow the user from view to view (`filter` may repeat: explore's filters). */
 export const GLOBAL_PARAMS = ['range', 'from', 'to', 'all', 'filter'] as const;
 
@@ -33,7 +36,13 @@ export function matchRoute(path: string): Route {
   const parts = path.split('/').filter((p) => p !== '');
   const [head, id, ...rest] = parts;
   if (rest.length > 0) return { view: 'not-found', path };
-  const decoded = id === undefined ? undefined : decodeURIComponent(id);
+  let decoded: string | undefined;
+  try {
+    decoded = id === undefined ? undefined : decodeURIComponent(id);
+  } catch {
+    // A hand-typed escape that is not UTF-8: no record has that id.
+    return { view: 'not-found', path };
+  }
   switch (head) {
     case undefined:
       return { view: 'overview' };
@@ -89,9 +98,13 @@ class Router {
     return `#${path}${s === '' ? '' : `?${s}`}`;
   }
 
-  /** Changes parameters of the current view (null removes one). */
+  /**
+   * Changes parameters of the current view (null removes one). A list's page (`cursor`)
+   * belongs to its filters: any other change goes back to the first page.
+   */
   update(patch: ParamPatch, opts: { replace?: boolean } = {}): void {
     const q = new URLSearchParams(this.search);
+    if (!(PAGE_PARAM in patch)) q.delete(PAGE_PARAM);
     apply(q, patch);
     const s = q.toString();
     this.navigate(`#${this.path}${s === '' ? '' : `?${s}`}`, opts.replace ?? false);

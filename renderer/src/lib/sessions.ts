@@ -1,4 +1,5 @@
 import type { SessionView } from '../../../shared/api';
+import { pageKey, parseUrl } from '../../../shared/rules';
 
 /** The path of a page URL, for narrow table cells; the whole URL goes in a title. */
 export function pagePath(url: string | null): string {
@@ -10,18 +11,10 @@ export function pagePath(url: string | null): string {
   }
 }
 
-/**
- * A page URL as the stats name pages, `host/path` (the engine's page key,
- * engine/sessions/enrich.ts `pageKey`; to be one shared rule with it in shared/rules.ts).
- */
+/** A page URL as the stats name pages, `host/path` (shared/rules.ts `pageKey`). */
 export function pageKeyOf(url: string | null): string | null {
   if (url === null || url === '') return null;
-  try {
-    const u = new URL(url);
-    return u.host + (u.pathname === '' ? '/' : u.pathname);
-  } catch {
-    return url.slice(0, 512);
-  }
+  return pageKey(parseUrl(url), url);
 }
 
 /** Where a visit came from, in a few words: "search · google.com", "email · newsletter". */

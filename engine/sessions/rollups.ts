@@ -1,31 +1,8 @@
-import type { DB } from '../db/database';
-
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-
-/** Traffic classes the rollups keep apart: charts show people unless asked for more. */
-export const CLS = { people: 0, bot: 1, debug: 2 } as const;
-export type TrafficClass = (typeof CLS)[keyof typeof CLS];
-
-/** The per-session figures of an `agg_sessions` bucket (see migration 002). */
-export interface SessionFigures {
-  sessions: number;
-  newProfiles: number;
-  ended: number;
-  engaged: number;
-  durationSum: number;
-  pageViews: number;
-}
+import type { SessionFigures, TrafficClass } from '../db/rows';
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
+import type { DimBucket, SessionBucket, Statements } from './statements';
 
 export type SessionDeltas = Partial<SessionFigures>;
-
-interface SessionRow extends SessionFigures {
-  g: number;
-  t: number;
-  cls: number;
-}
-
-type DimRow = [dim: string, g: number, t: number, cls: number, value: string, n: number];
 
 /** One number for (granularity, bucket, class): cls < 4, g < 2. Map lookups by number need no string building. */
 function bucketKey(g: number, t: number, cls: number): number {
@@ -42,21 +19,10 @@ function bucketKey(g: number, t: number, cls: number): number {
  * granularities each).
  */
 export class RollupWriter {
-  private dims = new Map<string, Map<string, Map<number, DimRow>>>();
-  private sessions = new Map<number, SessionRow>();
-  private readonly upsertDim;
-  private readonly upsertSession;
+  private dims = new Map<string, Map<string, Map<number, DimBucket>>>();
+  private sessions = new Map<number, SessionBucket>();
 
-  constructor(db: DB) {
-    this.upsertDim = db.prepare(
-      'INSERT INTO agg_dims (dim, g, t, cls, value, n) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n',
-    );
-    this.upsertSession = db.prepare(`INSERT INTO agg_sessions (g, t, cls, sessions, new_profiles, ended, engaged, duration_sum, page_views)
-      VALUES (@g, @t, @cls, @sessions, @newProfiles, @ended, @engaged, @durationSum, @pageViews)
-      ON CONFLICT DO UPDATE SET sessions = sessions + excluded.sessions, new_profiles = new_profiles + excluded.new_profiles,
-        ended = ended + excluded.ended, engaged = engaged + excluded.engaged,
-        duration_sum = duration_sum + excluded.duration_sum, page_views = page_views + excluded.page_views`);
-  }
+  constructor(private readonly q: Pick<Statements, 'upsertAggDim' | 'upsertAggSession'>) {}
 
   /** Counts `n` for `dim = value` at time `ms` (both the hour and the day bucket). */
   addDim(dim: string, ms: number, cls: TrafficClass, value: string, n = 1): void {
@@ -68,7 +34,7 @@ export class RollupWriter {
     this.bumpDim(byBucket, dim, 1, Math.floor(ms / DAY_MS), cls, value, n);
   }
 
-  private bumpDim(byBucket: Map<number, DimRow>, dim: string, g: number, t: number, cls: number, value: string, n: number): void {
+  private bumpDim(byBucket: Map<number, DimBucket>, dim: string, g: number, t: number, cls: number, value: string, n: number): void {
     const key = bucketKey(g, t, cls);
     const row = byBucket.get(key);
     if (row) row[5] += n;
@@ -99,9 +65,9 @@ export class RollupWriter {
   /** Writes what was collected; call inside the transaction that made the changes. */
   flush(): void {
     for (const byValue of this.dims.values()) {
-      for (const byBucket of byValue.values()) for (const r of byBucket.values()) this.upsertDim.run(r);
+      for (const byBucket of byValue.values()) for (const r of byBucket.values()) this.q.upsertAggDim.run(r);
     }
-    for (const r of this.sessions.values()) this.upsertSession.run(r);
+    for (const r of this.sessions.values()) this.q.upsertAggSession.run(r);
     this.discard();
   }
 

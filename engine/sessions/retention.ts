@@ -1,0 +1,53 @@
+import { DAY_MS, HOUR_MS } from '../../shared/rules';
+import type { ActiveSessions } from './active';
+import type { Profiles } from './profiles';
+import type { Statements } from './statements';
+
+/** Deleting data: what retention lets go of, and what debug traffic left. Each runs inside a write transaction. */
+export class Retention {
+  constructor(
+    private readonly q: Statements,
+    private readonly active: ActiveSessions,
+    private readonly profiles: Profiles,
+  ) {}
+
+  /**
+   * Deletes up to `limit` sessions that ended before `cutoff` (ms), with all their events;
+   * once none are left, the rollup buckets before the cutoff too. Returns how many sessions
+   * went (fewer than `limit` means it caught up). Active sessions and profiles stay (a
+   * profile's visit count is its history).
+   */
+  deleteOlderThan(cutoff: number, limit: number): number {
+    const q = this.q;
+    const pks = q.endedBefore.all(cutoff, cutoff, limit);
+    for (const pk of pks) {
+      q.deleteSessionEvents.run(pk);
+      q.deleteSessionContext.run(pk);
+      q.deleteSession.run(pk);
+    }
+    if (pks.length < limit) {
+      const h = Math.floor(cutoff / HOUR_MS);
+      const d = Math.floor(cutoff / DAY_MS);
+      q.deleteAggDimsBefore.run(h, d);
+      q.deleteAggSessionsBefore.run(h, d);
+    }
+    return pks.length;
+  }
+
+  /**
+   * Deletes everything debug traffic left: the debug session and its events, debug events
+   * anywhere, profiles that only debug traffic made, and the debug rollups.
+   */
+  deleteDebugData(): { events: number; sessions: number; profiles: number } {
+    const q = this.q;
+    const events = q.deleteDebugEvents.run().changes;
+    q.deleteDebugContext.run();
+    const sessions = q.deleteDebugSessions.run().changes;
+    const profiles = q.deleteDebugProfiles.run().changes;
+    q.deleteDebugAggDims.run();
+    q.deleteDebugAggSessions.run();
+    this.active.forgetDebug();
+    this.profiles.clear();
+    return { events, sessions, profiles };
+  }
+}
