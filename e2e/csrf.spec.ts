@@ -35,6 +35,7 @@ test.beforeAll(async () => {
   expect((await track({ source: { id: server.source }, session: { id: FIXTURE.session }, profile: { id: 'csrf-profile' }, events: [{ type: 'page-view' }] })).status).toBe(200);
   expect((await track({ source: { id: server.source }, options: { debugger: true }, events: [{ type: 'debug-ping' }] })).status).toBe(200);
   await api('/api/sources', { method: 'POST', body: { id: FIXTURE.source, name: 'Attacked' } });
+  await api(`/api/funnels/${FIXTURE.funnel}`, { method: 'PUT', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } });
   await api('/api/forwarding', { method: 'POST', body: { url: FIXTURE.upstream } });
   // Its first failure in, so that what /api/forwarding shows stays the same from here on.
   await expect.poll(async () => ((await api('/api/forwarding')) as { upstreams: Array<{ lastError: string | null }> }).upstreams[0]?.lastError ?? null).not.toBeNull();

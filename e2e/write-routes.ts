@@ -22,6 +22,7 @@ export interface WriteRoute {
 export const FIXTURE = {
   session: 'csrf-session',
   source: 'csrf-source',
+  funnel: 'csrf-funnel',
   // Nothing listens on port 9: the upstream keeps failing the same way, so its state stays put.
   upstream: 'clickhouse+http://csrf:csrf-password@127.0.0.1:9/csrf',
 } as const;
@@ -35,6 +36,11 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'DELETE', route: '/api/debug-data', path: '/api/debug-data' },
   { method: 'POST', route: '/api/forwarding', path: '/api/forwarding', body: { url: 'clickhouse+http://127.0.0.1:9/injected' } },
   { method: 'DELETE', route: '/api/forwarding/:id', path: `/api/forwarding/${parseUpstream(FIXTURE.upstream).id}` },
+  { method: 'PUT', route: '/api/funnels/:name', path: '/api/funnels/injected', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } },
+  { method: 'DELETE', route: '/api/funnels/:name', path: `/api/funnels/${FIXTURE.funnel}` },
+  // Reads with a JSON body (a funnel's steps): POST, so guarded like the writes all the same.
+  { method: 'POST', route: '/api/stats/funnel', path: '/api/stats/funnel', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } },
+  { method: 'POST', route: '/api/stats/funnel/sessions', path: '/api/stats/funnel/sessions', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }], step: 2 } },
 ];
 
 /** GETs (with the Bearer token) whose answers together show everything a write could change. */
@@ -45,4 +51,5 @@ export const SNAPSHOT: readonly string[] = [
   '/api/sources',
   '/api/settings',
   '/api/forwarding',
+  '/api/funnels',
 ];

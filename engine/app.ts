@@ -11,10 +11,12 @@ import { Forwarding } from './forward/forwarding';
 import { buildServer } from './http/server';
 import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
+import { ExploreStore } from './explore/store';
 import { buildQueries, type Queries } from './queries';
 import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
+import { FunnelStore } from './store/funnels';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
 import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
@@ -57,6 +59,7 @@ export class Footfall {
     readonly app: FastifyInstance,
     readonly live: LiveHub,
     readonly ctx: AppContext,
+    readonly exploreStore: ExploreStore,
   ) {}
 
   get port(): number {
@@ -119,7 +122,8 @@ export class Footfall {
         stored: stored.forward ?? [],
         save: (urls) => writeSettings(db, { forward: urls }),
       });
-      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes });
+      const exploreStore = new ExploreStore(db);
+      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes, exploreStore });
       const ctx: AppContext = {
         clock,
         engine,
@@ -127,6 +131,7 @@ export class Footfall {
         queries,
         sources: engine.sources,
         forwarding,
+        funnels: new FunnelStore(db),
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,
@@ -165,8 +170,16 @@ export class Footfall {
       if (address !== null && typeof address === 'object') ctx.port = address.port;
       // Catch up on sessions that expired while Footfall was closed, then sweep on the timer.
       void sweeper.start();
+      // Explore loads its columns in the background (slices that leave the collector
+      // answering), then keeps them caught up whenever the collector has been quiet a while.
+      let lastCommit = 0;
+      engine.onCommit(() => {
+        lastCommit = Date.now();
+      });
+      void exploreStore.current().catch((err: unknown) => log(`Explore could not read the data (${(err as Error).message}); it retries at the next query.`));
+      exploreStore.startIdle(() => Date.now() - lastCommit > 2000);
       forwarding.start();
-      return new Footfall(config, db, engine, sweeper, app, live, ctx);
+      return new Footfall(config, db, engine, sweeper, app, live, ctx, exploreStore);
     } catch (err) {
       await forwarding?.stop();
       db.close();
@@ -184,6 +197,7 @@ export class Footfall {
       await this.ctx.forwarding.stop();
       await closing;
       await this.engine.close();
+      this.exploreStore.stop();
       this.db.close();
     })();
     return this.stopping;

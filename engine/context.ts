@@ -2,6 +2,7 @@ import type { Clock } from './clock';
 import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
 import type { Queries } from './queries';
+import type { FunnelStore } from './store/funnels';
 import type { SourceStore } from './store/sources';
 import type { Forwarding } from './forward/forwarding';
 import type { SettingsView } from '../shared/api';
@@ -17,6 +18,8 @@ export interface AppContext {
   sources: SourceStore;
   /** The upstreams every committed event goes on to, and their state. */
   forwarding: Forwarding;
+  /** The funnels the dashboard saved by name. */
+  funnels: FunnelStore;
   host: string;
   port: number;
   dataDir: string;

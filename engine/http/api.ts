@@ -4,7 +4,7 @@ import type { AppContext } from '../context';
 import { HttpError } from './errors';
 import { DEBUG_SESSION_ID } from '../../shared/rules';
 import { PROFILE_SORTS, SESSION_SORTS, type ProfileSort, type SessionSort } from '../queries/lists';
-import { boolParam, pageParams, parseWith, timeParam } from './query';
+import { boolParam, filterParam, pageParams, parseWith, timeParam } from './query';
 import type { InfoView } from '../../shared/api';
 
 const sessionQuery = z.object({
@@ -21,6 +21,8 @@ const sessionQuery = z.object({
   to: timeParam.optional(),
   debug: boolParam.optional(),
   bot: boolParam.optional(),
+  /** Explore's filters (shared/explore.ts): answered from its columns instead of SQL. */
+  filter: filterParam.optional(),
   total: boolParam.optional(),
 });
 
@@ -75,7 +77,11 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
 
   app.get('/api/sessions', async (req) => {
     const q = parseWith(sessionQuery, req.query);
-    const { limit, cursor, order, sort, total, ...filter } = q;
+    const { limit, cursor, order, sort, total, filter: filters, ...filter } = q;
+    if (filters !== undefined && filters.length > 0) {
+      const page = await ctx.queries.explore.sessions(filters, filter, { limit, cursor, order, sort });
+      return total ? { ...page, total: await ctx.queries.explore.countSessions(filters, filter) } : page;
+    }
     const page = queries.listSessions(filter, { limit, cursor, order, sort });
     return total ? { ...page, total: queries.countSessions(filter) } : page;
   });

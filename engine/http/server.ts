@@ -7,6 +7,7 @@ import { LIMITS } from '../../shared/limits';
 import { registerApi } from './api';
 import { registerForwarding } from './forwarding';
 import { registerStats } from './stats';
+import { registerExplore } from './explore';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installBodyDecoding } from './encoding';
@@ -101,6 +102,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   registerApi(app, ctx);
   registerForwarding(app, ctx);
   registerStats(app, ctx);
+  registerExplore(app, ctx);
   app.get('/api/live', (req, reply) => live.attach(req, reply));
 
   const dashboard = ctx.rendererDir !== null && existsSync(join(ctx.rendererDir, 'index.html')) ? ctx.rendererDir : null;
