@@ -2,10 +2,11 @@ import { STATS_DIMS } from '../shared/stats';
 
 const DAY = 86_400_000;
 
-/** A dashboard request: a label for the table and the path with its query string. */
+/** A dashboard request: a label for the table, the path with its query string, and a JSON body for a POST. */
 export interface DashboardQuery {
   label: string;
   path: string;
+  body?: unknown;
 }
 
 /** The `days` days up to the next UTC midnight after `now` (the dashboard cuts at local midnight; the cost is the same). */
@@ -85,17 +86,92 @@ export interface QueryTiming {
   ms: number[];
 }
 
+/**
+ * Filters the explore benchmark asks with: a session dimension, two combined, a negation,
+ * and the event dimensions (an event type, a page, a property), values from the seed
+ * (engine/seed.ts).
+ */
+const FILTERS: Array<[label: string, filters: string[]]> = [
+  ['browser=Firefox', ['browser:Firefox']],
+  ['email+mobile', ['channel:email', 'device:mobile']],
+  ['not Chrome', ['browser!:Chrome']],
+  ['type=purchase', ['event_type:purchase']],
+  ['page=cart+product', ['page:shop.test/cart', 'prop.product:linen-shirt']],
+];
+
+const withFilters = (path: string, params: Record<string, string | number>, filters: string[]): string => {
+  const q = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  for (const f of filters) q.append('filter', f);
+  return `${path}?${q}`;
+};
+
+/** Every request of the Overview and the Sessions list, under each of FILTERS, for 7 and 90 days (`filtered_*`). */
+export function filteredQueries(now: number): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  for (const [name, days] of [
+    ['7d', 7],
+    ['90d', 90],
+  ] as const) {
+    const r = range(now, days);
+    for (const [label, filters] of FILTERS) {
+      const stats = { ...r, tz: 'Europe/Warsaw' };
+      for (const path of ['overview', 'timeseries', 'heatmap', 'visits-per-profile']) out.push({ label: `${path} ${name} ${label}`, path: withFilters(`/api/stats/${path}`, stats, filters) });
+      for (const dim of STATS_DIMS) out.push({ label: `breakdown ${dim} ${name} ${label}`, path: withFilters('/api/stats/breakdown', { ...stats, dim, limit: 10 }, filters) });
+      for (const sort of ['started', 'duration']) {
+        out.push({ label: `sessions ${name} ${label} sort=${sort}`, path: withFilters('/api/sessions', { limit: 50, ...r, debug: 'false', bot: 'false', sort }, filters) });
+      }
+    }
+  }
+  return out;
+}
+
+const FUNNELS: Array<[label: string, steps: Array<{ type: string; page?: string }>]> = [
+  ['3 steps', [{ type: 'page-view' }, { type: 'add-to-cart' }, { type: 'purchase' }]],
+  ['4 steps', [{ type: 'page-view', page: 'shop.test/products*' }, { type: 'add-to-cart' }, { type: 'page-view', page: '*/checkout' }, { type: 'purchase' }]],
+  ['5 steps', [{ type: 'page-view', page: 'shop.test/' }, { type: 'page-view', page: 'shop.test/products/*' }, { type: 'add-to-cart' }, { type: 'page-view', page: 'shop.test/cart' }, { type: 'purchase' }]],
+];
+
+/** Funnels of 3-5 steps, paths 4 deep, retention, property breakdowns, for 30 and 90 days, plain and filtered (`explore_*`). */
+export function exploreQueries(now: number): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  for (const [name, days] of [
+    ['30d', 30],
+    ['90d', 90],
+  ] as const) {
+    const r = { ...range(now, days), tz: 'Europe/Warsaw' };
+    for (const [label, filters] of [['', []], ...FILTERS.slice(0, 4)] as Array<[string, string[]]>) {
+      const tag = `${name}${label ? ` ${label}` : ''}`;
+      for (const [fl, steps] of FUNNELS) out.push({ label: `funnel ${fl} ${tag}`, path: '/api/stats/funnel', body: { ...r, steps, within: 'session', filter: filters } });
+      out.push({ label: `paths depth 4 ${tag}`, path: withFilters('/api/stats/paths', { ...r, start: 'shop.test/', depth: 4 }, filters) });
+      out.push({ label: `retention weekly ${tag}`, path: withFilters('/api/stats/retention', { ...r, interval: 'week' }, filters) });
+      out.push({ label: `breakdown prop.product ${tag}`, path: withFilters('/api/stats/breakdown', { ...r, dim: 'prop.product', type: 'add-to-cart' }, filters) });
+    }
+    out.push({ label: `funnel drop-off ${name}`, path: '/api/stats/funnel/sessions', body: { ...r, steps: FUNNELS[0]![1], step: 3, limit: 50 } });
+    out.push({ label: `paths depth 4 from products ${name}`, path: withFilters('/api/stats/paths', { ...r, start: 'shop.test/products', depth: 4 }, []) });
+    out.push({ label: `retention daily ${name}`, path: withFilters('/api/stats/retention', { ...r, interval: 'day' }, []) });
+    out.push({ label: `breakdown prop.value purchase ${name}`, path: withFilters('/api/stats/breakdown', { ...r, dim: 'prop.value', type: 'purchase' }, []) });
+    out.push({ label: `breakdown prop.query search ${name}`, path: withFilters('/api/stats/breakdown', { ...r, dim: 'prop.query', type: 'search' }, []) });
+    out.push({ label: `properties purchase ${name}`, path: withFilters('/api/stats/properties', { ...r, type: 'purchase' }, []) });
+    out.push({ label: `properties all types ${name}`, path: withFilters('/api/stats/properties', r, []) });
+  }
+  return out;
+}
+
 /** Runs every query `times` times over one keep-alive connection, in order; each must answer 200. */
 export async function timeQueries(base: string, token: string, queries: DashboardQuery[], times: number): Promise<QueryTiming[]> {
   const headers = { authorization: `Bearer ${token}` };
   const out: QueryTiming[] = queries.map((q) => ({ label: q.label, ms: [] }));
   for (let round = 0; round < times; round++) {
     for (let i = 0; i < queries.length; i++) {
+      const q = queries[i]!;
       const t0 = performance.now();
-      const r = await fetch(base + queries[i]!.path, { headers });
+      const r = await fetch(
+        base + q.path,
+        q.body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(q.body) },
+      );
       await r.arrayBuffer();
       const ms = performance.now() - t0;
-      if (r.status !== 200) throw new Error(`${queries[i]!.path} answered ${r.status}`);
+      if (r.status !== 200) throw new Error(`${q.path} answered ${r.status}`);
       out[i]!.ms.push(ms);
     }
   }

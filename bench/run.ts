@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C] [--rounds R] [--batch-connections C] [--only PARTS]`
+ * `npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C] [--rounds R] [--batch-connections C] [--only PARTS] [--data-dir DIR]`
  *
  * Footfall's benchmark, beside the limits of the machine it runs on (see bench/DESIGN.md):
  * the built headless server in a child process, loaded from this process with autocannon;
@@ -21,7 +21,7 @@ import { load, loadProblem, okPerSecond, percentile } from './load';
 import { paced } from './pace';
 import { Visitors } from './payload';
 import { ROOT, cpuMs, outDir, startChild, startFootfall, type Child, type Footfall } from './proc';
-import { dashboardQueries, timeQueries } from './queries';
+import { dashboardQueries, exploreQueries, filteredQueries, timeQueries, type QueryTiming } from './queries';
 import type { SweepReport } from './sweep-server';
 
 interface Args {
@@ -34,10 +34,12 @@ interface Args {
   /** Connections of the 100-events-a-request run. */
   batchConnections: number;
   only: Part[];
+  /** A seeded data folder to time the queries on instead of seeding one (used as it is: pass a copy). */
+  dataDir: string | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, soak: false, events: 1_000_000, duration: 5, connections: 100, rounds: 2, batchConnections: 20, only: [...PARTS] };
+  const a: Args = { json: false, soak: false, events: 1_000_000, duration: 5, connections: 100, rounds: 2, batchConnections: 20, only: [...PARTS], dataDir: null };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const num = () => {
@@ -52,13 +54,14 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--connections') a.connections = Math.floor(num());
     else if (flag === '--rounds') a.rounds = Math.floor(num());
     else if (flag === '--batch-connections') a.batchConnections = Math.floor(num());
+    else if (flag === '--data-dir') a.dataDir = argv[++i] ?? null;
     else if (flag === '--only') {
       const list = (argv[++i] ?? '').split(',') as Part[];
       const bad = list.filter((p) => !PARTS.includes(p));
       if (bad.length > 0 || list.length === 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
       a.only = list;
     }
-    else throw new Error(`Unknown option ${flag}. Usage: npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C] [--rounds R] [--batch-connections C] [--only queries,throughput,sqlite,sweep]`);
+    else throw new Error(`Unknown option ${flag}. Usage: npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C] [--rounds R] [--batch-connections C] [--only queries,throughput,sqlite,sweep] [--data-dir DIR]`);
   }
   return a;
 }
@@ -154,14 +157,18 @@ interface Measured {
 
 /** Start-up and every dashboard query, on a seeded database of `a.events` events over 90 days. */
 async function measureSeeded(a: Args): Promise<Measured> {
-  const seeded = temp('seeded');
-  log(`seeding ${a.events.toLocaleString('en')} events over 90 days`);
-  const s0 = performance.now();
-  const seed = spawnSync(process.execPath, [join(outDir(ROOT), 'main', 'seed.js'), '--events', String(a.events), '--days', '90', '--data-dir', seeded], { cwd: ROOT, encoding: 'utf8' });
-  if (seed.status !== 0) throw new Error(`seeding failed:\n${seed.stdout}\n${seed.stderr}`);
-  const seedS = (performance.now() - s0) / 1000;
-  const seedLine = seed.stdout.trim().split('\n').pop() ?? '';
-  log(seedLine);
+  const seeded = a.dataDir ?? temp('seeded');
+  let seedS = 0;
+  let seedLine = `the data folder ${seeded} as given`;
+  if (a.dataDir === null) {
+    log(`seeding ${a.events.toLocaleString('en')} events over 90 days`);
+    const s0 = performance.now();
+    const seed = spawnSync(process.execPath, [join(outDir(ROOT), 'main', 'seed.js'), '--events', String(a.events), '--days', '90', '--data-dir', seeded], { cwd: ROOT, encoding: 'utf8' });
+    if (seed.status !== 0) throw new Error(`seeding failed:\n${seed.stdout}\n${seed.stderr}`);
+    seedS = (performance.now() - s0) / 1000;
+    seedLine = seed.stdout.trim().split('\n').pop() ?? '';
+    log(seedLine);
+  }
 
   // Three starts: the database is closed and reopened each time, as a user restarting would.
   const starts: number[] = [];
@@ -185,22 +192,53 @@ async function measureSeeded(a: Args): Promise<Measured> {
   const p50 = percentile(all, 50);
   const max = Math.max(...all);
   log(`${queries.length} dashboard queries × 3: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+  const filtered = summary(await timeQueries(q.url, q.token, filteredQueries(Date.now()), 3));
+  log(`${filtered.count} filtered stats queries × 3: p50 ${filtered.p50.toFixed(1)} ms, max ${filtered.max.toFixed(1)} ms`);
+  const explore = summary(await timeQueries(q.url, q.token, exploreQueries(Date.now()), 3));
+  log(`${explore.count} explore queries × 3: p50 ${explore.p50.toFixed(1)} ms, max ${explore.max.toFixed(1)} ms`);
   const rssMb = q.child.peakRssMb();
   await stopChild(q.child);
   const startup = Math.max(...starts);
   return {
-    fields: { query_p50_ms: round(p50, 1), query_max_ms: round(max, 1), startup_ms: Math.round(startup), seed_s: round(seedS, 1) },
+    fields: {
+      query_p50_ms: round(p50, 1),
+      query_max_ms: round(max, 1),
+      filtered_p50_ms: round(filtered.p50, 1),
+      filtered_max_ms: round(filtered.max, 1),
+      explore_p50_ms: round(explore.p50, 1),
+      explore_max_ms: round(explore.max, 1),
+      startup_ms: Math.round(startup),
+      seed_s: round(seedS, 1),
+    },
     rows: [
       [`query_p50_ms (${queries.length} queries × 3)`, `${round(p50, 1)} ms`, '≤ 25 ms', p50 <= 25],
       ['query_max_ms', `${round(max, 1)} ms`, '≤ 150 ms', max <= 150],
+      [`filtered_p50_ms (${filtered.count} queries × 3)`, `${round(filtered.p50, 1)} ms`, '≤ 50 ms', filtered.p50 <= 50],
+      ['filtered_max_ms', `${round(filtered.max, 1)} ms`, '≤ 300 ms', filtered.max <= 300],
+      [`explore_p50_ms (${explore.count} queries × 3)`, `${round(explore.p50, 1)} ms`, '≤ 50 ms', explore.p50 <= 50],
+      ['explore_max_ms', `${round(explore.max, 1)} ms`, '≤ 300 ms', explore.max <= 300],
       ['startup_ms (slowest of 3)', `${fmt(startup)} ms`, '≤ 1,500 ms', startup <= 1500],
     ],
     notes: [
       `- Seeded database: ${seedLine} (${seedS.toFixed(1)} s from spawn to exit). Start-ups: ${starts.map((s) => s.toFixed(0)).join(', ')} ms from spawn to the "listening" line (Node's own start included).`,
       `- Queries: every request the dashboard's views make, for ranges of 1, 7, 30 and 90 days, people only and all traffic, timed from this process over keep-alive HTTP (first runs included). Slowest (max of 3): ${slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(1)} ms`).join('; ')}.`,
+      `- Filtered stats: the Overview's requests and the session list under 5 filters (a session dimension, two combined, a negation, an event type, a page with a property), 7 and 90 days. Slowest: ${filtered.slowest}.`,
+      `- Explore: funnels of 3-5 steps, paths 4 deep, weekly and daily retention, property breakdowns and lists, 30 and 90 days, plain and under 4 filters. Slowest: ${explore.slowest}.`,
       `- Peak resident memory of the server on the seeded database: ${rssMb.toFixed(0)} MB.`,
     ],
     rssMb,
+  };
+}
+
+/** p50, max and the five slowest of a set of timed queries. */
+function summary(timings: QueryTiming[]): { count: number; p50: number; max: number; slowest: string } {
+  const all = timings.flatMap((t) => t.ms);
+  const slowest = [...timings].sort((x, y) => Math.max(...y.ms) - Math.max(...x.ms)).slice(0, 5);
+  return {
+    count: timings.length,
+    p50: percentile(all, 50),
+    max: Math.max(...all),
+    slowest: slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(1)} ms`).join('; '),
   };
 }
 
@@ -211,15 +249,28 @@ async function measureThroughput(a: Args): Promise<Measured> {
   // FOOTFALL_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the collector under this load.
   const collector = await startFootfall(ROOT, temp('collector'), [], process.env.FOOTFALL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
   track(collector.child);
+  // The same collector with one upstream: a stand-in ClickHouse that accepts everything
+  // (FOOTFALL_BENCH_FORWARD=URL forwards to a real one instead).
+  const sink = process.env.FOOTFALL_BENCH_FORWARD ? null : track(startChild(['--import', 'tsx', join(ROOT, 'bench', 'forward-sink.ts')]));
+  const sinkUrl = sink ? (await sink.waitFor(/listening on (\S+)/))[1]! : null;
+  const upstream = process.env.FOOTFALL_BENCH_FORWARD ?? `clickhouse+http://${new URL(sinkUrl!).host}/bench`;
+  const forwarding = await startFootfall(ROOT, temp('forwarding'), ['--forward', upstream]);
+  track(forwarding.child);
   const baseVisitors = new Visitors({ sourceId: collector.source, runId: 'base' });
   const visitors = new Visitors({ sourceId: collector.source, runId: 'track' });
+  const forwardVisitors = new Visitors({ sourceId: forwarding.source, runId: 'forward' });
   const baseRuns: Throughput[] = [];
   const trackRuns: Throughput[] = [];
+  const forwardRuns: Throughput[] = [];
   for (let r = 0; r < a.rounds; r++) {
     baseRuns.push(await saturate('node:http baseline', baseUrl, base.proc.pid, a.connections, a.duration, () => baseVisitors.next()));
     trackRuns.push(await saturate('collector, 1 event a request', collector.url, collector.child.proc.pid, a.connections, a.duration, () => visitors.next()));
+    forwardRuns.push(await saturate('collector forwarding to one upstream', forwarding.url, forwarding.child.proc.pid, a.connections, a.duration, () => forwardVisitors.next()));
   }
   await stopChild(base);
+  const lag = await forwardingLag(forwarding);
+  await stopChild(forwarding.child);
+  if (sink) await stopChild(sink);
   // Fewer connections here: 100 of them with 100 events each put 10,000 events in every
   // group commit, which measures queueing (p99 ~3 s, +60 MB) rather than throughput (-5%).
   const batch = await saturate('collector, 100 events a request', collector.url, collector.child.proc.pid, a.batchConnections, a.duration, () => visitors.nextBatch(100));
@@ -227,12 +278,22 @@ async function measureThroughput(a: Args): Promise<Measured> {
   await stopChild(collector.child);
   const t = best(trackRuns);
   const b = best(baseRuns);
+  const fw = best(forwardRuns);
   // Judged unrounded: 0.596 is not 0.6.
   const ratio = t.rps / b.rps;
+  const forwardRatio = fw.rps / t.rps;
   return {
-    fields: { track_rps: Math.round(t.rps), baseline_rps: Math.round(b.rps), track_ratio: round(ratio, 3), batch_events_per_s: Math.round(batch.rps * 100) },
+    fields: {
+      track_rps: Math.round(t.rps),
+      baseline_rps: Math.round(b.rps),
+      track_ratio: round(ratio, 3),
+      track_rps_forward: Math.round(fw.rps),
+      forward_ratio: round(forwardRatio, 3),
+      batch_events_per_s: Math.round(batch.rps * 100),
+    },
     rows: [
       ['track_rps (1 event a request)', `${fmt(t.rps)} req/s`, `≥ 0.6 × baseline_rps (${ratio.toFixed(3)}×)`, ratio >= 0.6],
+      ['track_rps_forward (one upstream)', `${fmt(fw.rps)} req/s`, `≥ 0.9 × track_rps (${forwardRatio.toFixed(3)}×)`, forwardRatio >= 0.9],
       ['baseline_rps (bare node:http)', `${fmt(b.rps)} req/s`, '', null],
       ['batch_events_per_s (100 a request)', `${fmt(batch.rps * 100)} events/s`, '≥ 0.6 × sqlite baseline', null],
     ],
@@ -240,10 +301,30 @@ async function measureThroughput(a: Args): Promise<Measured> {
       `- Throughput: best of ${a.rounds} alternating rounds of ${a.duration} s each (each after 1 s of warm-up), ${a.connections} keep-alive connections, one request in flight on each, ~1.3 KB tracker payloads over ~4,000 concurrent visits (a new session every ~6 requests). Every answer 200, after its commit.`,
       `  node:http rounds: ${baseRuns.map((r) => fmt(r.rps)).join(', ')} req/s; collector rounds: ${trackRuns.map((r) => fmt(r.rps)).join(', ')} req/s.`,
       `  CPU per request, server / load tool: node:http ${b.serverCpuUsPerReq.toFixed(0)} / ${b.loadCpuUsPerReq.toFixed(0)} µs; collector ${t.serverCpuUsPerReq.toFixed(0)} / ${t.loadCpuUsPerReq.toFixed(0)} µs; batches ${(batch.serverCpuUsPerReq / 100).toFixed(1)} µs per event.`,
+      `  Forwarding: the same load on a second collector started with \`--forward ${process.env.FOOTFALL_BENCH_FORWARD ? 'FOOTFALL_BENCH_FORWARD' : 'clickhouse+http://…'}\` (${sink ? 'a stand-in ClickHouse that accepts every insert, bench/forward-sink.ts' : 'the upstream FOOTFALL_BENCH_FORWARD names'}); rounds ${forwardRuns.map((r) => fmt(r.rps)).join(', ')} req/s, ${fw.serverCpuUsPerReq.toFixed(0)} µs CPU/req, p99 ${fw.p99} ms. ${lag}`,
       `  Collector latency p50 ${t.p50} ms, p99 ${t.p99} ms; 100-event requests (${a.batchConnections} connections, so ${fmt(a.batchConnections * 100)} events in flight) p50 ${batch.p50} ms, p99 ${batch.p99} ms. Peak resident memory of the collector: ${rssMb.toFixed(0)} MB.`,
     ],
     rssMb,
   };
+}
+
+/** After the load: how long the forwarder took to send what was still pending, and how much it sent. */
+async function forwardingLag(ff: Footfall): Promise<string> {
+  const t0 = performance.now();
+  const status = async () => {
+    const r = await fetch(`${ff.url}/api/forwarding`, { headers: { authorization: `Bearer ${ff.token}` } });
+    return ((await r.json()) as { upstreams: Array<{ forwarded: number; pending: number; lastError: string | null }> }).upstreams[0]!;
+  };
+  let s = await status();
+  const pendingAtEnd = s.pending;
+  while (s.pending > 0 && performance.now() - t0 < 60_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    s = await status();
+  }
+  if (s.pending > 0) throw new Error(`forwarding did not catch up within 60 s after the load: ${s.pending} events pending (${s.lastError ?? 'no error'})`);
+  const ms = performance.now() - t0;
+  log(`forwarding: ${fmt(s.forwarded)} events forwarded; ${fmt(pendingAtEnd)} were pending when the load stopped, sent within ${ms.toFixed(0)} ms`);
+  return `${fmt(s.forwarded)} events forwarded in all; ${fmt(pendingAtEnd)} were pending when the load stopped, all sent ${ms.toFixed(0)} ms later.`;
 }
 
 /** The bare better-sqlite3 loop (a child process). */

@@ -36,6 +36,10 @@ test.beforeAll(async () => {
   expect((await track({ source: { id: server.source }, options: { debugger: true }, events: [{ type: 'debug-ping' }] })).status).toBe(200);
   expect((await track({ source: { id: 'no-such-source' }, events: [{ type: 'page-view' }] })).status).toBe(401);
   await api('/api/sources', { method: 'POST', body: { id: FIXTURE.source, name: 'Attacked' } });
+  await api(`/api/funnels/${FIXTURE.funnel}`, { method: 'PUT', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } });
+  await api('/api/forwarding', { method: 'POST', body: { url: FIXTURE.upstream } });
+  // Its first failure in, so that what /api/forwarding shows stays the same from here on.
+  await expect.poll(async () => ((await api('/api/forwarding')) as { upstreams: Array<{ lastError: string | null }> }).upstreams[0]?.lastError ?? null).not.toBeNull();
   // The attacker: a page on another port of the same host (the same site, for the browser).
   other = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>a test site</title><p>a test site</p>'));
   await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));

@@ -160,11 +160,17 @@ test('Profiles: people only hides the profiles only bots made; with bots include
 test('Sessions: the page is in the URL, so Back from a session and a reload come back to it', async ({ page }) => {
   await d.open(page, '#/sessions?range=90d');
   await expect(page.getByTestId('session-row').first()).toBeVisible();
+  // The page number follows the URL at once; the rows once the page is loaded (the last
+  // page's rows stay shown meanwhile): wait for them to change.
+  const first = await rowIds(page);
   await page.getByTestId('next-page').click();
   await expect(page.getByText('Page 2', { exact: true })).toBeVisible();
+  await expect.poll(() => rowIds(page)).not.toEqual(first);
+  const second = await rowIds(page);
   await page.getByTestId('next-page').click();
   await expect(page.getByText('Page 3', { exact: true })).toBeVisible();
   await expect(page).toHaveURL(/cursor=/);
+  await expect.poll(() => rowIds(page)).not.toEqual(second);
   const third = await rowIds(page);
   await page.getByTestId('session-row').first().getByTestId('session-link').click();
   await expect(page).toHaveURL(/#\/sessions\/[^?]/);

@@ -8,6 +8,8 @@
  * in SNAPSHOT yet, a GET that shows it.
  */
 
+import { parseUpstream } from '../engine/forward/upstreams';
+
 export interface WriteRoute {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The pattern as the server registers it. */
@@ -17,7 +19,13 @@ export interface WriteRoute {
 }
 
 /** What the spec makes first, so that each write would have something to change (and a refused request in the rejected log). */
-export const FIXTURE = { session: 'csrf-session', source: 'csrf-source' } as const;
+export const FIXTURE = {
+  session: 'csrf-session',
+  source: 'csrf-source',
+  funnel: 'csrf-funnel',
+  // Nothing listens on port 9: the upstream keeps failing the same way, so its state stays put.
+  upstream: 'clickhouse+http://csrf:csrf-password@127.0.0.1:9/csrf',
+} as const;
 
 export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'POST', route: '/api/sessions/:id/end', path: `/api/sessions/${FIXTURE.session}/end` },
@@ -29,6 +37,13 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'POST', route: '/api/reset', path: '/api/reset', body: { confirm: 'reset' } },
   { method: 'POST', route: '/api/sessions/end', path: '/api/sessions/end', body: { idleSeconds: 0 } },
   { method: 'DELETE', route: '/api/rejected', path: '/api/rejected' },
+  { method: 'POST', route: '/api/forwarding', path: '/api/forwarding', body: { url: 'clickhouse+http://127.0.0.1:9/injected' } },
+  { method: 'DELETE', route: '/api/forwarding/:id', path: `/api/forwarding/${parseUpstream(FIXTURE.upstream).id}` },
+  { method: 'PUT', route: '/api/funnels/:name', path: '/api/funnels/injected', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } },
+  { method: 'DELETE', route: '/api/funnels/:name', path: `/api/funnels/${FIXTURE.funnel}` },
+  // Reads with a JSON body (a funnel's steps): POST, so guarded like the writes all the same.
+  { method: 'POST', route: '/api/stats/funnel', path: '/api/stats/funnel', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } },
+  { method: 'POST', route: '/api/stats/funnel/sessions', path: '/api/stats/funnel/sessions', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }], step: 2 } },
 ];
 
 /** GETs (with the Bearer token) whose answers together show everything a write could change. */
@@ -39,4 +54,6 @@ export const SNAPSHOT: readonly string[] = [
   '/api/sources',
   '/api/settings',
   '/api/rejected?limit=500',
+  '/api/forwarding',
+  '/api/funnels',
 ];

@@ -7,15 +7,18 @@ import { systemClock, type Clock } from './clock';
 import type { AppContext } from './context';
 import { openDatabase, type DB } from './db/database';
 import { StartupError } from './errors';
+import { Forwarding } from './forward/forwarding';
 import { buildServer } from './http/server';
 import { scrubbingLog } from './http/redact';
 import type { LiveHub } from './http/live';
+import { ExploreStore } from './explore/store';
 import { buildQueries, type Queries } from './queries';
 import { compilePatterns, NO_PATTERNS, type TrafficPatterns } from './sessions/classify';
 import { SessionEngine } from './sessions/engine';
 import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
 import { RejectedLog } from './store/rejected';
+import { FunnelStore } from './store/funnels';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
 import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
@@ -68,6 +71,7 @@ export class Footfall {
     readonly app: FastifyInstance,
     readonly live: LiveHub,
     readonly ctx: AppContext,
+    readonly exploreStore: ExploreStore,
   ) {}
 
   get port(): number {
@@ -96,7 +100,9 @@ export class Footfall {
   static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
     const clock = opts.clock ?? systemClock;
     let secret: string | null = null;
-    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => secret);
+    let forwarding: Forwarding | null = null;
+    // Neither the admin token nor an upstream's password ever reaches the log.
+    const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => [secret, ...(forwarding?.secrets() ?? [])]);
     const db = openDatabase(config.dataDir);
     try {
       const token = config.token ?? loadToken(config.dataDir);
@@ -126,7 +132,17 @@ export class Footfall {
         retentionDays: current.retentionDays,
         onError: (err) => log(`Ending expired sessions failed (${(err as Error).message}); retrying at the next sweep.`),
       });
-      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes });
+      forwarding = new Forwarding({
+        db,
+        engine,
+        now: () => clock.now(),
+        log,
+        flags: config.forward,
+        stored: stored.forward ?? [],
+        save: (urls) => writeSettings(db, { forward: urls }),
+      });
+      const exploreStore = new ExploreStore(db);
+      const queries = buildQueries(db, { beforeRead: () => engine.syncCounters(), keyEventTypes: () => current.keyEventTypes, exploreStore });
       const ctx: AppContext = {
         clock,
         engine,
@@ -134,6 +150,8 @@ export class Footfall {
         queries,
         sources: engine.sources,
         rejected: new RejectedLog(db),
+        forwarding,
+        funnels: new FunnelStore(db),
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,
@@ -173,8 +191,18 @@ export class Footfall {
       if (address !== null && typeof address === 'object') ctx.port = address.port;
       // Catch up on sessions that expired while Footfall was closed, then sweep on the timer.
       void sweeper.start();
-      return new Footfall(config, db, engine, sweeper, app, live, ctx);
+      // Explore loads its columns in the background (slices that leave the collector
+      // answering), then keeps them caught up whenever the collector has been quiet a while.
+      let lastCommit = 0;
+      engine.onCommit(() => {
+        lastCommit = Date.now();
+      });
+      void exploreStore.current().catch((err: unknown) => log(`Explore could not read the data (${(err as Error).message}); it retries at the next query.`));
+      exploreStore.startIdle(() => Date.now() - lastCommit > 2000);
+      forwarding.start();
+      return new Footfall(config, db, engine, sweeper, app, live, ctx, exploreStore);
     } catch (err) {
+      await forwarding?.stop();
       db.close();
       throw err;
     }
@@ -186,8 +214,11 @@ export class Footfall {
       this.live.close();
       const closing = this.app.close();
       await this.sweeper.stop();
+      // What the upstreams have not accepted yet stays in the outbox for the next start.
+      await this.ctx.forwarding.stop();
       await closing;
       await this.engine.close();
+      this.exploreStore.stop();
       this.db.close();
     })();
     return this.stopping;

@@ -35,6 +35,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, {})).toThrow(pattern);
   });
 
+  it('--forward is repeatable, FOOTFALL_FORWARD is comma-separated, and the flags replace the variable', () => {
+    const env = { FOOTFALL_FORWARD: 'clickhouse+http://ch:8123/a, track+http://t:1/track?source=s' };
+    expect(loadConfig([], env).forward).toEqual(['clickhouse+http://ch:8123/a', 'track+http://t:1/track?source=s']);
+    expect(loadConfig(['--forward', 'clickhouse+http://x/db', '--forward=clickhouse+http://y/db'], env).forward).toEqual(['clickhouse+http://x/db', 'clickhouse+http://y/db']);
+    expect(loadConfig([], {}).forward).toEqual([]);
+  });
+
+  it('refuses an upstream it cannot use, naming the flag, never quoting the password', () => {
+    for (const [argv, env, where] of [
+      [['--forward', 'http://u:hunter22@ch/db'], {}, '--forward'],
+      [[], { FOOTFALL_FORWARD: 'track+http://u:hunter22@t/track' }, 'FOOTFALL_FORWARD'],
+    ] as const) {
+      let err: unknown;
+      try {
+        loadConfig(argv, env);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(StartupError);
+      expect((err as Error).message.startsWith(`${where}: `)).toBe(true);
+      expect((err as Error).message).not.toContain('hunter22');
+    }
+    expect(() => loadConfig(['--forward'], {})).toThrow(/--forward needs a URL/);
+  });
+
   it('puts data where the OS keeps app data', () => {
     expect(defaultDataDir('linux', {}, '/home/u')).toBe('/home/u/.config/Footfall');
     expect(defaultDataDir('linux', { XDG_CONFIG_HOME: '/x' }, '/home/u')).toBe('/x/Footfall');

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { StartupError } from './errors';
+import { parseUpstream, UpstreamUrlError } from './forward/upstreams';
 
 /** Every setting of the engine, read in one place (flags first, then env, then defaults). */
 export interface Config {
@@ -13,6 +14,8 @@ export interface Config {
   sweepInterval: number;
   /** Admin token; null means: generated once and kept in the data folder. */
   token: string | null;
+  /** Upstreams every committed event is forwarded to (URLs, credentials included). */
+  forward: string[];
   /** Settings given by a flag or env var: these win over what the dashboard stored. */
   explicit: ReadonlyArray<keyof Config>;
 }
@@ -73,7 +76,20 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --data-dir DIR            where the database lives (FOOTFALL_DATA_DIR, default ${defaultDataDir()})
   --session-timeout SECONDS inactivity that ends a session (FOOTFALL_SESSION_TIMEOUT, default ${DEFAULTS.sessionTimeout})
   --sweep-interval SECONDS  how often expired sessions are ended (FOOTFALL_SWEEP_INTERVAL, default ${DEFAULTS.sweepInterval})
-  --token TOKEN             admin token (FOOTFALL_TOKEN, default: generated once, kept in the data folder)`;
+  --token TOKEN             admin token (FOOTFALL_TOKEN, default: generated once, kept in the data folder)
+  --forward URL             also send every event to clickhouse+http://HOST:PORT/DATABASE or
+                            track+http://HOST:PORT/track?source=ID (repeatable; FOOTFALL_FORWARD, comma-separated)`;
+
+/** A checked upstream URL; the error names where it came from and never quotes a password. */
+function upstream(raw: string, flag: string): string {
+  try {
+    parseUpstream(raw);
+    return raw.trim();
+  } catch (err) {
+    if (err instanceof UpstreamUrlError) throw new StartupError(`${flag}: ${err.message}`);
+    throw err;
+  }
+}
 
 /** Reads flags (`--port 1`, `--port=1`) and env vars into a Config. Unknown flags are an error. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
@@ -84,6 +100,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     sessionTimeout: DEFAULTS.sessionTimeout,
     sweepInterval: DEFAULTS.sweepInterval,
     token: null,
+    forward: [],
     explicit: [],
   };
   const explicit = new Set<keyof Config>();
@@ -95,10 +112,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const raw = spec.env ? env[spec.env] : undefined;
     if (raw !== undefined && raw !== '') set(spec, raw, spec.env!);
   }
+  const envForward = (env.FOOTFALL_FORWARD ?? '').split(',').filter((u) => u.trim() !== '').map((u) => upstream(u, 'FOOTFALL_FORWARD'));
+  // Repeatable: the flags given replace the environment's list.
+  const flagForward: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (name === '--forward') {
+      const raw = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (raw === undefined) throw new StartupError(`--forward needs a URL.\n${USAGE}`);
+      flagForward.push(upstream(raw, '--forward'));
+      continue;
+    }
     const spec = FLAGS[name];
     if (!spec) throw new StartupError(`Unknown option "${arg}".\n${USAGE}`);
     let raw: string | undefined;
@@ -107,5 +133,6 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (raw === undefined) throw new StartupError(`${name} needs a value.\n${USAGE}`);
     set(spec, raw, name);
   }
+  config.forward = flagForward.length > 0 ? flagForward : envForward;
   return { ...config, explicit: [...explicit] };
 }

@@ -3,7 +3,9 @@ import type { SessionEngine } from './sessions/engine';
 import type { Sweeper } from './sessions/sweeper';
 import type { Queries } from './queries';
 import type { RejectedLog } from './store/rejected';
+import type { FunnelStore } from './store/funnels';
 import type { SourceStore } from './store/sources';
+import type { Forwarding } from './forward/forwarding';
 import type { SettingsView } from '../shared/api';
 
 /** What the HTTP layer needs from the running engine. */
@@ -17,6 +19,10 @@ export interface AppContext {
   sources: SourceStore;
   /** The refused /track requests, kept apart from the data. */
   rejected: RejectedLog;
+  /** The upstreams every committed event goes on to, and their state. */
+  forwarding: Forwarding;
+  /** The funnels the dashboard saved by name. */
+  funnels: FunnelStore;
   host: string;
   port: number;
   dataDir: string;

@@ -6,6 +6,7 @@ import { readSettings } from './store/settings';
 import type { TrackPayload } from '../shared/track';
 import { DAY_MS, DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 import { mulberry32 } from './util/random';
+import { ExploreStore } from './explore/store';
 
 /**
  * Writes a realistic history through the real session engine (so sessions, visit counts,
@@ -254,6 +255,11 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     }
     await engine.close();
     db.exec('COMMIT');
+    // What a running Footfall writes when idle: explore's segments, so that its first start
+    // on this history loads them instead of reading every event row.
+    const explore = new ExploreStore(db);
+    await explore.current();
+    explore.stop();
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
       planned,

@@ -24,10 +24,12 @@ export interface TestFootfall {
   close(): Promise<void>;
 }
 
-export async function startTestFootfall(opts: { sessionTimeout?: number; dir?: string; clock?: FakeClock; log?: (msg: string) => void } = {}): Promise<TestFootfall> {
+export async function startTestFootfall(
+  opts: { sessionTimeout?: number; dir?: string; clock?: FakeClock; log?: (msg: string) => void; /** More flags (`--forward URL`). */ args?: string[] } = {},
+): Promise<TestFootfall> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'footfall-test-'));
   const clock = opts.clock ?? new FakeClock();
-  const config = loadConfig(['--port', '0', '--data-dir', dir, '--session-timeout', String(opts.sessionTimeout ?? 1800), '--sweep-interval', '3600'], {});
+  const config = loadConfig(['--port', '0', '--data-dir', dir, '--session-timeout', String(opts.sessionTimeout ?? 1800), '--sweep-interval', '3600', ...(opts.args ?? [])], {});
   const ff = await Footfall.start(config, { clock, log: opts.log ?? (() => {}) });
   const parse = (payload: string): unknown => {
     try {

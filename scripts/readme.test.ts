@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import config from '../electron.vite.config';
 import { seed } from '../engine/seed';
+import { clickHouseDdl } from '../engine/forward/clickhouse';
 import { footfallSnippet } from '../shared/snippets';
 
 // What a new user reads in the README is what the code does.
@@ -40,6 +41,13 @@ describe('README', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('README: Sharing with a team', () => {
+  it('shows the ClickHouse tables as Footfall creates them', () => {
+    const ddl = clickHouseDdl('DATABASE').map((q) => `${q};`).join('\n\n');
+    expect(readme).toContain(`\`\`\`sql\n${ddl}\n\`\`\``);
   });
 });
 

@@ -178,3 +178,27 @@ export interface InfoView {
   defaultSource: { id: string; name: string };
   dataDir: string;
 }
+
+/** One upstream Footfall forwards to (`GET /api/forwarding`). */
+export interface UpstreamView {
+  /** Stable id of the URL, for `DELETE /api/forwarding/:id`. */
+  id: string;
+  /** The URL without credentials. */
+  url: string;
+  kind: 'clickhouse' | 'track';
+  /** `flag`: `--forward` or FOOTFALL_FORWARD (gone when Footfall starts without it); `settings`: added in the dashboard. */
+  origin: 'flag' | 'settings';
+  /** Events the upstream accepted so far (Footfall's own among them, which a track upstream is not sent). */
+  forwarded: number;
+  /** Events committed and not yet accepted (beyond 100,000, the newest event's number less the last accepted one's). */
+  pending: number;
+  /** Why the last try failed, while it is failing; null once a batch went through. */
+  lastError: string | null;
+  lastOkAt: string | null;
+  /** Since when it has been failing (the first failure in a row). */
+  failingSince: string | null;
+}
+
+export interface ForwardingView {
+  upstreams: UpstreamView[];
+}

@@ -15,6 +15,25 @@ export function isPageView(type: string): boolean {
   return PAGE_VIEW_TYPES.has(type);
 }
 
+/** A URL, or null for anything that is not one. */
+export function parseUrl(raw: unknown): URL | null {
+  if (typeof raw !== 'string' || raw === '') return null;
+  try {
+    return new URL(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `host/path` of a page: what the top-pages, landing and exit charts, the `page` filter and
+ * paths group by. `raw` (cut) where it is not a URL.
+ */
+export function pageKey(url: URL | null, raw: string | null): string | null {
+  if (url) return url.host + (url.pathname === '' ? '/' : url.pathname);
+  return raw === null ? null : raw.slice(0, 512);
+}
+
 /** PAGE_VIEW_TYPES as an SQL list, for `type IN (...)` (fixed literals, never user input). */
 export const PAGE_VIEW_SQL = [...PAGE_VIEW_TYPES].map((t) => `'${t}'`).join(', ');
 

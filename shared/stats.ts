@@ -11,6 +11,8 @@
  */
 import type { TrafficCounts } from './traffic';
 
+import type { NumberSummary } from './explore';
+
 /** Dimensions the breakdown endpoint groups by. */
 export const STATS_DIMS = [
   'browser',
@@ -113,7 +115,12 @@ export interface BreakdownItem {
 
 export interface BreakdownStats {
   range: StatsRange;
-  dim: StatsDim;
+  /** A dimension, or `prop.NAME`: the values of an event property (shared/explore.ts). */
+  dim: StatsDim | `prop.${string}`;
+  /** `prop.NAME` only: the event type asked for. */
+  type?: string;
+  /** `prop.NAME` only: sum, mean, least and greatest of the values that are numbers (null: none are). */
+  numbers?: NumberSummary | null;
   /** Sum over every value, the ones beyond `limit` included. */
   total: number;
   /** Largest first; for `duration` and `visit_number` in their natural order instead. */

@@ -166,3 +166,12 @@ export interface SchemaMigrationRow {
   checksum: string;
   applied_at: number;
 }
+
+/** What one upstream has accepted (010): every event with pk <= mark. */
+export interface ForwardMarkRow {
+  upstream: string;
+  mark: number;
+  gen: number;
+  forwarded: number;
+  last_ok_at: number | null;
+}

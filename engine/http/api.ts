@@ -57,8 +57,13 @@ export function registerApi(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.get('/api/sessions', async (req) => {
-    const { limit, cursor, order, sort, total, ...q } = parseWith(sessionQuery, req.query);
+    const { limit, cursor, order, sort, total, filter: filters, ...q } = parseWith(sessionQuery, req.query);
     const filter = sessionFilter(q);
+    // Explore's filters (shared/explore.ts) are answered from its columns instead of SQL.
+    if (filters !== undefined && filters.length > 0) {
+      const page = await ctx.queries.explore.sessions(filters, filter, { limit, cursor, order, sort });
+      return total ? { ...page, total: await ctx.queries.explore.countSessions(filters, filter) } : page;
+    }
     const page = queries.listSessions(filter, { limit, cursor, order, sort });
     return total ? { ...page, total: queries.countSessions(filter), hidden: queries.hiddenSessions(filter) } : page;
   });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventFilter } from '../queries/events';
 import { PROFILE_SORTS, SESSION_SORTS, type ProfileFilter, type ProfileSort, type SessionFilter, type SessionSort } from '../queries/lists';
 import { HttpError } from './errors';
-import { boolParam, pageParams, timeParam } from './query';
+import { boolParam, filterParam, pageParams, timeParam } from './query';
 import { trafficParams, trafficSet, withoutTraffic } from './traffic';
 
 /**
@@ -24,7 +24,8 @@ const sessionFilters = {
   ...trafficParams,
 };
 const sessionSort = { sort: z.enum(Object.keys(SESSION_SORTS) as [SessionSort, ...SessionSort[]]).optional(), order: pageParams.order };
-export const sessionQuery = z.object({ ...pageParams, ...sessionSort, ...sessionFilters, total: boolParam.optional() });
+/** `filter`: explore's filters (shared/explore.ts), answered from its columns. */
+export const sessionQuery = z.object({ ...pageParams, ...sessionSort, ...sessionFilters, total: boolParam.optional(), filter: filterParam.optional() });
 export const sessionExportQuery = z.object({ ...sessionSort, ...sessionFilters });
 
 const profileFilters = { id: z.string().max(128).optional(), ...trafficParams };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HttpError } from './errors';
 import { issuePath } from '../../shared/track';
+import { parseFilter, type Filter } from '../../shared/explore';
 
 /**
  * The times a parameter may name: 1970-01-01 to 9999-12-31 (UTC). Beyond them Date and Intl
@@ -54,3 +55,19 @@ export function parseWith<T extends z.ZodType>(schema: T, input: unknown, status
   const issue = r.error.issues[0]!;
   throw new HttpError(status, `${issuePath(issue.path)}: ${issue.message}`);
 }
+
+/** `filter=DIM:VALUE` / `filter=DIM!:VALUE`, once or repeated (shared/explore.ts). */
+export const filterParam = z
+  .union([z.string().max(2048), z.array(z.string().max(2048)).max(50)])
+  .transform((v, ctx): Filter[] => {
+    const out: Filter[] = [];
+    for (const raw of Array.isArray(v) ? v : [v]) {
+      const f = parseFilter(raw);
+      if (typeof f === 'string') {
+        ctx.addIssue({ code: 'custom', message: f });
+        return z.NEVER;
+      }
+      out.push(f);
+    }
+    return out;
+  });

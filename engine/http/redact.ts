@@ -1,7 +1,7 @@
 /**
  * Keeping the admin token out of logs. Every URL a log line quotes goes through redactUrl;
- * and Footfall's log function scrubs the token from whatever else a line says (an error
- * message, a stack), so a log site added later cannot leak it either.
+ * and Footfall's log function scrubs the token (and every upstream's password) from whatever
+ * else a line says (an error message, a stack), so a log site added later cannot leak it either.
  */
 
 const SHOWN = '[redacted]';
@@ -31,14 +31,16 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q + 1)}${parts.join('&')}${url.slice(end)}`;
 }
 
-/** A log function that never writes `secret`, as given or URL-encoded. */
-export function scrubbingLog(log: (msg: string) => void, secret: () => string | null): (msg: string) => void {
+/** A log function that never writes any of `secrets`, as given or URL-encoded. */
+export function scrubbingLog(log: (msg: string) => void, secrets: () => ReadonlyArray<string | null>): (msg: string) => void {
   return (msg) => {
-    const s = secret();
-    if (s === null || s === '') return log(msg);
-    let out = msg.replaceAll(s, SHOWN);
-    const encoded = encodeURIComponent(s);
-    if (encoded !== s) out = out.replaceAll(encoded, SHOWN);
+    let out = msg;
+    for (const s of secrets()) {
+      if (s === null || s === '') continue;
+      out = out.replaceAll(s, SHOWN);
+      const encoded = encodeURIComponent(s);
+      if (encoded !== s) out = out.replaceAll(encoded, SHOWN);
+    }
     log(out);
   };
 }

@@ -6,9 +6,11 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { LIMITS } from '../../shared/limits';
 import { registerApi } from './api';
+import { registerForwarding } from './forwarding';
 import { registerStats } from './stats';
 import { registerExport } from './export';
 import { registerTester } from './tester';
+import { registerExplore } from './explore';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installBodyDecoding } from './encoding';
@@ -102,7 +104,9 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   await app.register(async (scope) => collectorPlugin(scope, ctx));
 
   registerApi(app, ctx);
+  registerForwarding(app, ctx);
   registerStats(app, ctx);
+  registerExplore(app, ctx);
   registerTester(app, ctx);
   registerExport(app, ctx);
   const liveQuery = z.object(trafficParams);

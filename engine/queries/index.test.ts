@@ -24,7 +24,7 @@ describe('the read path', () => {
 
   it('runs beforeRead once per call of every query class, and never for the live stream', () => {
     let synced = 0;
-    const q = buildQueries(t.ff.db, { beforeRead: () => synced++, keyEventTypes: () => [] });
+    const q = buildQueries(t.ff.db, { beforeRead: () => synced++, keyEventTypes: () => [], exploreStore: t.ff.exploreStore });
     const now = t.clock.now();
     const range = { from: now - DAY_MS, to: now, tz: 'UTC', traffic: new Set(['person', 'automation'] as const) };
     const calls: Array<() => unknown> = [
@@ -37,6 +37,7 @@ describe('the read path', () => {
       () => q.stats.overview(range),
       () => q.stats.breakdown(range, 'browser', 5),
       () => q.counts.countEventsToday(now),
+      () => q.explore.overview({ ...range, filters: [] }),
     ];
     for (const [i, call] of calls.entries()) {
       call();

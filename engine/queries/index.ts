@@ -1,6 +1,8 @@
 import type { DB } from '../db/database';
+import type { ExploreStore } from '../explore/store';
 import { CountQueries } from './counts';
 import { EventQueries } from './events';
+import { ExploreQueries } from './explore';
 import { ListQueries } from './lists';
 import { StatsQueries } from './stats';
 import { SummaryQueries } from './summary';
@@ -12,6 +14,8 @@ export interface Queries {
   stats: StatsQueries;
   counts: CountQueries;
   summary: SummaryQueries;
+  /** Filtered figures, funnels, paths, retention, property breakdowns (engine/explore's columns). */
+  explore: ExploreQueries;
   /**
    * The list reads without `beforeRead`, as the last commit left the rows: for the live
    * stream, which reports each commit as it was written (the dashboard adds each event
@@ -28,15 +32,20 @@ export interface QueryOptions {
   beforeRead: () => void;
   /** The key event types in force, which the overview states with its engaged rule. */
   keyEventTypes: () => readonly string[];
+  /** The columns explore counts in (engine/explore/store.ts). */
+  exploreStore: ExploreStore;
 }
 
 export function buildQueries(db: DB, opts: QueryOptions): Queries {
   const lists = new ListQueries(db);
   const events = new EventQueries(db);
+  const stats = new StatsQueries(db, opts.keyEventTypes);
   return {
     lists: withBeforeRead(lists, opts.beforeRead),
     events: withBeforeRead(events, opts.beforeRead),
-    stats: withBeforeRead(new StatsQueries(db, opts.keyEventTypes), opts.beforeRead),
+    stats: withBeforeRead(stats, opts.beforeRead),
+    // Its own reads of the lists and stats go to the plain ones: it has synced already.
+    explore: withBeforeRead(new ExploreQueries(opts.exploreStore, stats, lists, db, opts.keyEventTypes), opts.beforeRead),
     counts: withBeforeRead(new CountQueries(db), opts.beforeRead),
     summary: withBeforeRead(new SummaryQueries(db), opts.beforeRead),
     asCommitted: { getSessionsByPk: (pks) => lists.getSessionsByPk(pks), getEventsByPk: (pks) => events.getEventsByPk(pks) },

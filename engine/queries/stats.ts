@@ -102,7 +102,7 @@ const activeSoFar = (classSql: string): string => `SELECT count(*) AS n, coalesc
   WHERE status = 0 AND started_at >= ? AND started_at < ? AND ${classSql}`;
 
 
-interface PeriodFigures {
+export interface PeriodFigures {
   visitors: number;
   sessions: number;
   pageViews: number;
@@ -111,6 +111,117 @@ interface PeriodFigures {
   bounceRate: number | null;
   pagesPerSession: number | null;
   ended: number;
+}
+
+/** The range an answer covers: the request's, widened to whole hours. */
+export function rangeOf(r: StatsRequest): StatsRange {
+  const b = toBuckets(r.from, r.to);
+  return { from: iso(b.fromH * HOUR_MS), to: iso(b.toH * HOUR_MS), tz: r.tz };
+}
+
+/** Sessions started in one UTC hour (`t`: hours since the epoch), as the time series and heatmap add them up. */
+export interface HourlySessions {
+  t: number;
+  sessions: number;
+  newProfiles: number;
+}
+
+/** The time series of a range from its sessions per UTC hour: local hours or days, every bucket present. */
+export function timeseriesFrom(r: StatsRequest, interval: StatsInterval, rows: readonly HourlySessions[]): TimeseriesStats {
+  const b = toBuckets(r.from, r.to);
+  const tzh = new LocalHours(r.tz);
+  const buckets: TimeseriesBucket[] = [];
+  /** Bucket index of each UTC hour of the range. */
+  const at = new Int32Array(Math.max(0, b.toH - b.fromH));
+  let lastKey = Number.NaN;
+  for (let h = b.fromH; h < b.toH; h++) {
+    const local = tzh.local(h);
+    const key = interval === 'hour' ? Math.floor(local / HOUR_MS) : Math.floor(local / DAY_MS);
+    if (key !== lastKey) {
+      // A local hour or day starts here (or the range does): its UTC start.
+      const start = interval === 'hour' ? h * HOUR_MS : key * DAY_MS - tzh.offsetAt(h);
+      buckets.push({ t: iso(Math.max(start, b.fromH * HOUR_MS)), sessions: 0, newVisitors: 0, returning: 0 });
+      lastKey = key;
+    }
+    at[h - b.fromH] = buckets.length - 1;
+  }
+  for (const row of rows) {
+    const bucket = buckets[at[row.t - b.fromH]!]!;
+    bucket.sessions += row.sessions;
+    bucket.newVisitors += row.newProfiles;
+    bucket.returning += row.sessions - row.newProfiles;
+  }
+  return { range: rangeOf(r), interval, buckets };
+}
+
+/** Sessions by weekday and hour of day on the zone's clock, from sessions per UTC hour. */
+export function heatmapFrom(r: StatsRequest, rows: readonly HourlySessions[]): HeatmapStats {
+  const tzh = new LocalHours(r.tz);
+  const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+  let max = 0;
+  for (const row of rows) {
+    const [wd, hour] = tzh.weekHour(row.t);
+    const v = (cells[wd]![hour]! += row.sessions);
+    if (v > max) max = v;
+  }
+  return { range: rangeOf(r), cells, max };
+}
+
+/** A breakdown answer from every value's count (largest first): the top `limit` and the rest as `other`. */
+export function breakdownFrom(r: StatsRequest, dim: BreakdownStats['dim'], rows: ReadonlyArray<{ value: string; n: number }>, limit: number): BreakdownStats {
+  const total = rows.reduce((a, x) => a + x.n, 0);
+  const ordered = dim === 'duration' ? DURATION_BUCKET_LABELS : dim === 'visit_number' ? VISIT_NUMBER_LABELS : null;
+  if (ordered !== null) {
+    const byValue = new Map(rows.map((x) => [x.value, x.n]));
+    return { range: rangeOf(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0, otherValues: 0 };
+  }
+  const items = rows.slice(0, limit);
+  return { range: rangeOf(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0), otherValues: rows.length - items.length };
+}
+
+/** The overview answer from the figures of the range and of the range it is compared with (`previousOf`). */
+export function overviewFrom(
+  r: StatsRequest,
+  cur: PeriodFigures,
+  prev: PeriodFigures,
+  activeNow: number,
+  hasData: boolean,
+  keyEventTypes: readonly string[],
+  compared: StatsRequest,
+  hidden: Pick<OverviewStats, 'hidden' | 'hiddenEvents'>,
+): OverviewStats {
+  const pb = toBuckets(compared.from, compared.to);
+  const kpi = (k: keyof PeriodFigures): Kpi => ({ value: cur[k], previous: prev[k] });
+  return {
+    range: rangeOf(r),
+    previous: { from: iso(pb.fromH * HOUR_MS), to: iso(pb.toH * HOUR_MS) },
+    hasData,
+    kpis: {
+      visitors: kpi('visitors'),
+      sessions: kpi('sessions'),
+      pageViews: kpi('pageViews'),
+      events: kpi('events'),
+      avgDuration: kpi('avgDuration'),
+      bounceRate: kpi('bounceRate'),
+      pagesPerSession: kpi('pagesPerSession'),
+      activeNow: { value: activeNow },
+    },
+    endedSessions: cur.ended,
+    ...hidden,
+    // The engine's rule (shared/rules.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
+    engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...keyEventTypes] },
+  };
+}
+
+/**
+ * What the KPIs compare with: `compare` when given (the dashboard knows its calendar periods:
+ * last month, the same stretch of it), else the range of equal length just before `r`.
+ */
+export function previousOf(r: StatsRequest, compare?: { from: number; to: number }): StatsRequest {
+  if (compare) return { ...r, from: compare.from, to: compare.to };
+  const b = toBuckets(r.from, r.to);
+  const len = b.toH - b.fromH;
+  return { ...r, from: (b.fromH - len) * HOUR_MS, to: b.fromH * HOUR_MS };
 }
 
 /** Longest range the hourly time series answers (744 buckets). */
@@ -136,8 +247,7 @@ export class StatsQueries {
   }
 
   private range(r: StatsRequest): StatsRange {
-    const b = toBuckets(r.from, r.to);
-    return { from: iso(b.fromH * HOUR_MS), to: iso(b.toH * HOUR_MS), tz: r.tz };
+    return rangeOf(r);
   }
 
   /** Sums of a dimension over the range, largest first. */
@@ -195,31 +305,19 @@ export class StatsQueries {
    */
   overview(r: StatsRequest, compare?: { from: number; to: number }): OverviewStats {
     const b = toBuckets(r.from, r.to);
-    const len = b.toH - b.fromH;
-    const prevB = compare ? toBuckets(compare.from, compare.to) : toBuckets((b.fromH - len) * HOUR_MS, b.fromH * HOUR_MS);
-    const cur = this.period(b, r);
-    const prev = this.period(prevB, r);
-    const kpi = (k: keyof PeriodFigures): Kpi => ({ value: cur[k], previous: prev[k] });
+    const prev = previousOf(r, compare);
+    return overviewFrom(r, this.period(b, r), this.period(toBuckets(prev.from, prev.to), r), this.activeNow(r), this.hasData(), this.keyEventTypes(), prev, this.hidden(b, r));
+  }
+
+  /** Sessions active right now of the classes asked for (never the debug session). */
+  private activeNow(r: StatsRequest): number {
     const activeSql = `SELECT count(*) FROM sessions WHERE status = 0 AND ${sessionClassSql(r)}`;
-    return {
-      range: this.range(r),
-      previous: { from: iso(prevB.fromH * HOUR_MS), to: iso(prevB.toH * HOUR_MS) },
-      hasData: this.st.get('SELECT EXISTS (SELECT 1 FROM events)').pluck().get() === 1,
-      kpis: {
-        visitors: kpi('visitors'),
-        sessions: kpi('sessions'),
-        pageViews: kpi('pageViews'),
-        events: kpi('events'),
-        avgDuration: kpi('avgDuration'),
-        bounceRate: kpi('bounceRate'),
-        pagesPerSession: kpi('pagesPerSession'),
-        activeNow: { value: this.st.get(activeSql).pluck().get() as number },
-      },
-      endedSessions: cur.ended,
-      ...this.hidden(b, r),
-      // The engine's rule (shared/rules.ts `isEngaged`): ≥ 2 page views, or ≥ ENGAGED_SECONDS, or a key event.
-      engagedRule: { pageViews: ENGAGED_PAGE_VIEWS, seconds: ENGAGED_SECONDS, keyEventTypes: [...this.keyEventTypes()] },
-    };
+    return this.st.get(activeSql).pluck().get() as number;
+  }
+
+  /** Any event was ever stored. */
+  hasData(): boolean {
+    return this.st.get('SELECT EXISTS (SELECT 1 FROM events)').pluck().get() === 1;
   }
 
   /**
@@ -248,59 +346,18 @@ export class StatsQueries {
   /** Sessions started per local hour or local day, new and returning, every bucket present. */
   timeseries(r: StatsRequest, interval: StatsInterval): TimeseriesStats {
     const b = toBuckets(r.from, r.to);
-    const tzh = new LocalHours(r.tz);
-    const buckets: TimeseriesBucket[] = [];
-    /** Bucket index of each UTC hour of the range. */
-    const at = new Int32Array(Math.max(0, b.toH - b.fromH));
-    let lastKey = Number.NaN;
-    for (let h = b.fromH; h < b.toH; h++) {
-      const local = tzh.local(h);
-      const key = interval === 'hour' ? Math.floor(local / HOUR_MS) : Math.floor(local / DAY_MS);
-      if (key !== lastKey) {
-        // A local hour or day starts here (or the range does): its UTC start.
-        const start = interval === 'hour' ? h * HOUR_MS : key * DAY_MS - tzh.offsetAt(h);
-        buckets.push({ t: iso(Math.max(start, b.fromH * HOUR_MS)), sessions: 0, newVisitors: 0, returning: 0 });
-        lastKey = key;
-      }
-      at[h - b.fromH] = buckets.length - 1;
-    }
-    const rows = this.st.get(HOURLY_SESSIONS).all(b.fromH, b.toH, classMask(r)) as Array<{ t: number; sessions: number; newProfiles: number }>;
-    for (const row of rows) {
-      const bucket = buckets[at[row.t - b.fromH]!]!;
-      bucket.sessions += row.sessions;
-      bucket.newVisitors += row.newProfiles;
-      bucket.returning += row.sessions - row.newProfiles;
-    }
-    return { range: this.range(r), interval, buckets };
+    return timeseriesFrom(r, interval, this.st.get(HOURLY_SESSIONS).all(b.fromH, b.toH, classMask(r)) as HourlySessions[]);
   }
 
   /** Counts by one dimension's values: the top `limit`, and the rest summed as `other`. */
   breakdown(r: StatsRequest, dim: StatsDim, limit: number): BreakdownStats {
-    const b = toBuckets(r.from, r.to);
-    const rows = this.dimSums(dim, b, classMask(r));
-    const total = rows.reduce((a, x) => a + x.n, 0);
-    const ordered = dim === 'duration' ? DURATION_BUCKET_LABELS : dim === 'visit_number' ? VISIT_NUMBER_LABELS : null;
-    if (ordered !== null) {
-      const byValue = new Map(rows.map((x) => [x.value, x.n]));
-      return { range: this.range(r), dim, total, items: ordered.map((value) => ({ value, n: byValue.get(value) ?? 0 })), other: 0, otherValues: 0 };
-    }
-    const items = rows.slice(0, limit);
-    return { range: this.range(r), dim, total, items, other: total - items.reduce((a, x) => a + x.n, 0), otherValues: rows.length - items.length };
+    return breakdownFrom(r, dim, this.dimSums(dim, toBuckets(r.from, r.to), classMask(r)), limit);
   }
 
   /** Sessions started by weekday and hour of day on the zone's clock. */
   heatmap(r: StatsRequest): HeatmapStats {
     const b = toBuckets(r.from, r.to);
-    const tzh = new LocalHours(r.tz);
-    const cells = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-    const rows = this.st.get(HOURLY_SESSIONS).all(b.fromH, b.toH, classMask(r)) as Array<{ t: number; sessions: number }>;
-    let max = 0;
-    for (const row of rows) {
-      const [wd, hour] = tzh.weekHour(row.t);
-      const v = (cells[wd]![hour]! += row.sessions);
-      if (v > max) max = v;
-    }
-    return { range: this.range(r), cells, max };
+    return heatmapFrom(r, this.st.get(HOURLY_SESSIONS).all(b.fromH, b.toH, classMask(r)) as HourlySessions[]);
   }
 
   /** Profiles with a session in the range, by how many sessions they had in it (1 .. 10+). */

@@ -15,11 +15,16 @@ export const ALL_TRAFFIC: TrafficSet = new Set(TRAFFIC_CLASSES);
 
 const codes = (set: TrafficSet): number[] => TRAFFIC_CLASSES.filter((c) => set.has(c)).map((c) => CLS[c]);
 
-/** The rollups' classes as a bit mask, for `((1 << cls) & mask) != 0`. */
+/** The rollups' classes as a bit mask, for `((1 << cls) & mask) != 0` (and explore's event columns). */
 export function trafficMask(set: TrafficSet): number {
   let mask = 0;
   for (const c of codes(set)) mask |= 1 << c;
   return mask;
+}
+
+/** The same for visits: the debug session is never one (see visitTraffic), so never its class. */
+export function visitMask(set: TrafficSet): number {
+  return trafficMask(set) & ~(1 << CLS.debug);
 }
 
 /** `alias.traffic IN (...)`, or a condition always true (or false) for every class (or none). */

@@ -145,6 +145,12 @@ export class SessionEngine {
     return () => this.listeners.delete(listener);
   }
 
+  /** Resolves once everything committed so far is on disk (what forwarding waits for before it sends). */
+  whenDurable(): Promise<void> {
+    const w = this.walSync;
+    return w === null ? Promise.resolve() : new Promise((resolve, reject) => w.afterSync((err) => (err ? reject(err) : resolve())));
+  }
+
   /** Number of sessions active right now that the engine holds in memory. */
   get cachedActiveSessions(): number {
     return this.active.size;

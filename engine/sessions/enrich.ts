@@ -1,6 +1,7 @@
 import UAParser from 'ua-parser-js';
 import { CLS, type TrafficClass } from '../db/rows';
 import { userAgentClass } from './classify';
+import { pageKey, parseUrl } from '../../shared/rules';
 
 /** What the user agent says, as Footfall stores it on a session. */
 export interface UserAgentInfo {
@@ -116,20 +117,7 @@ export function extractUtm(url: URL | null, contextUtm: unknown): Utm {
   return utm;
 }
 
-export function parseUrl(raw: unknown): URL | null {
-  if (typeof raw !== 'string' || raw === '') return null;
-  try {
-    return new URL(raw);
-  } catch {
-    return null;
-  }
-}
-
-/** `host/path` of a page: what the top-pages, landing and exit charts group by. */
-export function pageKey(url: URL | null, raw: string | null): string | null {
-  if (url) return url.host + (url.pathname === '' ? '/' : url.pathname);
-  return raw === null ? null : raw.slice(0, 512);
-}
+export { pageKey, parseUrl };
 
 const PAGE_KEY_CACHE_MAX = 10_000;
 const pageKeys = new Map<string, string | null>();

@@ -8,6 +8,8 @@ export interface StoredSettings {
   retentionDays?: number;
   keyEventTypes?: string[];
   trafficPatterns?: { automation: string[]; bot: string[] };
+  /** Upstream URLs added in the dashboard (credentials included: the settings table stays on this machine). */
+  forward?: string[];
 }
 
 export function readSettings(db: DB): StoredSettings {

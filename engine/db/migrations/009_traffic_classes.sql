@@ -22,6 +22,15 @@ DROP INDEX sessions_profile_visitor;
 CREATE INDEX sessions_started_traffic ON sessions (started_at, profile_pk, traffic);
 CREATE INDEX sessions_profile_traffic ON sessions (profile_pk, started_at, traffic);
 
+-- Explore (008) keeps each session's class in its columns: a class moved later (the
+-- reclassification above's next start) must make it read the session again.
+DROP TRIGGER explore_sessions_changed;
+CREATE TRIGGER explore_sessions_changed AFTER UPDATE OF profile_pk, source_id, debug, bot, traffic, started_at, visit_number,
+    device, browser, os, channel, referrer_host, utm_source, utm_medium, utm_campaign ON sessions
+BEGIN
+  UPDATE explore_state SET sessions_lo = min(coalesce(sessions_lo, old.pk), old.pk), sessions_hi = max(coalesce(sessions_hi, old.pk), old.pk);
+END;
+
 -- Bot and debug events, newest first: the few a list asks for when it shows only them, and
 -- what a list hiding them counts. People's and automation's events (nearly all) cost no
 -- entry here.

@@ -14,7 +14,7 @@ export function toApiError(e: unknown): ApiError {
 }
 
 export interface CallOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Sent as JSON. */
   body?: unknown;
   signal?: AbortSignal;
@@ -53,10 +53,13 @@ export async function api<T>(path: string, opts: CallOptions = {}): Promise<T> {
   return json as T;
 }
 
-/** `path?query` from defined, non-empty parameters. */
-export function withQuery(path: string, params: Record<string, string | number | boolean | null | undefined>): string {
+/** `path?query` from defined, non-empty parameters; a list is the parameter repeated (`filter=a&filter=b`). */
+export function withQuery(path: string, params: Record<string, string | number | boolean | readonly string[] | null | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(params)) {
+    if (Array.isArray(v)) for (const x of v) q.append(k, x);
+    else if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
   const s = q.toString();
   return s === '' ? path : `${path}?${s}`;
 }

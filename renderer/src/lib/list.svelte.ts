@@ -4,7 +4,7 @@ import { withQuery } from './api';
 import { Paging } from './paging.svelte';
 import { Query } from './query.svelte';
 
-type Params = Record<string, string | number | boolean | null | undefined>;
+type Params = Record<string, string | number | boolean | readonly string[] | null | undefined>;
 
 /**
  * A list the API pages with cursors (`GET path?params` → `{ items, next }`), as a table shows

@@ -1,7 +1,13 @@
 import { api, toApiError, type ApiError } from './api';
 
+/** A read the API takes as a POST with a JSON body (a funnel's steps do not fit a URL). */
+export interface PostRead {
+  path: string;
+  body: unknown;
+}
+
 /**
- * Data of one API URL, loaded whenever the URL changes (aborting the previous load).
+ * Data of one API URL (or POST read), loaded whenever it changes (aborting the previous load).
  * The previous answer stays shown while the next loads, so charts update in place instead
  * of blinking. Construct it during component setup: it owns the one effect that loads.
  */
@@ -11,14 +17,15 @@ export class Query<T> {
   loading = $state(false);
   #version = $state(0);
 
-  constructor(url: () => string | null) {
+  constructor(url: () => string | PostRead | null) {
     $effect(() => {
       const u = url();
       void this.#version;
       if (u === null) return;
       const ctrl = new AbortController();
       this.loading = true;
-      api<T>(u, { signal: ctrl.signal }).then(
+      const call = typeof u === 'string' ? api<T>(u, { signal: ctrl.signal }) : api<T>(u.path, { method: 'POST', body: u.body, signal: ctrl.signal });
+      call.then(
         (d) => {
           if (ctrl.signal.aborted) return;
           this.data = d;

@@ -6,8 +6,8 @@
 /** The page of a list: the cursors of the pages before it and of it, `.`-separated. */
 export const PAGE_PARAM = 'cursor';
 
-/** Parameters that follow the user from view to view. */
-export const GLOBAL_PARAMS = ['range', 'from', 'to', 'traffic', 'all'] as const;
+/** Parameters that follow the user from view to view (`filter` may repeat: explore's filters). */
+export const GLOBAL_PARAMS = ['range', 'from', 'to', 'traffic', 'all', 'filter'] as const;
 
 export type Route =
   | { view: 'overview' }
@@ -21,6 +21,10 @@ export type Route =
   | { view: 'sources' }
   | { view: 'settings' }
   | { view: 'simulator' }
+  | { view: 'properties' }
+  | { view: 'funnels' }
+  | { view: 'paths' }
+  | { view: 'retention' }
   | { view: 'not-found'; path: string };
 
 function split(hash: string): { path: string; search: string } {
@@ -54,13 +58,26 @@ export function matchRoute(path: string): Route {
     case 'sources':
     case 'settings':
     case 'simulator':
+    case 'properties':
+    case 'funnels':
+    case 'paths':
+    case 'retention':
       return decoded === undefined ? { view: head } : { view: 'not-found', path };
     default:
       return { view: 'not-found', path };
   }
 }
 
-type ParamPatch = Record<string, string | null | undefined>;
+/** A list sets the parameter once per item (none: removed). */
+type ParamPatch = Record<string, string | readonly string[] | null | undefined>;
+
+function apply(q: URLSearchParams, patch: ParamPatch): void {
+  for (const [k, v] of Object.entries(patch)) {
+    q.delete(k);
+    if (Array.isArray(v)) for (const x of v) q.append(k, x);
+    else if (v !== null && v !== undefined && v !== '') q.set(k, v as string);
+  }
+}
 
 class Router {
   #hash = $state(location.hash);
@@ -79,14 +96,8 @@ class Router {
   /** A link to `path` that keeps the range and traffic classes, plus `params`. */
   href(path: string, params: ParamPatch = {}): string {
     const q = new URLSearchParams();
-    for (const k of GLOBAL_PARAMS) {
-      const v = this.params.get(k);
-      if (v !== null) q.set(k, v);
-    }
-    for (const [k, v] of Object.entries(params)) {
-      if (v === null || v === undefined || v === '') q.delete(k);
-      else q.set(k, v);
-    }
+    for (const k of GLOBAL_PARAMS) for (const v of this.params.getAll(k)) q.append(k, v);
+    apply(q, params);
     const s = q.toString();
     return `#${path}${s === '' ? '' : `?${s}`}`;
   }
@@ -98,10 +109,7 @@ class Router {
   update(patch: ParamPatch, opts: { replace?: boolean } = {}): void {
     const q = new URLSearchParams(this.search);
     if (!(PAGE_PARAM in patch)) q.delete(PAGE_PARAM);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null || v === undefined || v === '') q.delete(k);
-      else q.set(k, v);
-    }
+    apply(q, patch);
     const s = q.toString();
     this.navigate(`#${this.path}${s === '' ? '' : `?${s}`}`, opts.replace ?? false);
   }

@@ -1,4 +1,5 @@
 import type { SessionView } from '../../../shared/api';
+import { pageKey, parseUrl } from '../../../shared/rules';
 
 /** The path of a page URL, for narrow table cells; the whole URL goes in a title. */
 export function pagePath(url: string | null): string {
@@ -8,6 +9,12 @@ export function pagePath(url: string | null): string {
   } catch {
     return url;
   }
+}
+
+/** A page URL as the stats name pages, `host/path` (shared/rules.ts `pageKey`). */
+export function pageKeyOf(url: string | null): string | null {
+  if (url === null || url === '') return null;
+  return pageKey(parseUrl(url), url);
 }
 
 /** Where a visit came from, in a few words: "search · google.com", "email · newsletter". */

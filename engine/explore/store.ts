@@ -1,0 +1,274 @@
+import type { Statement } from 'better-sqlite3';
+import type { DB } from '../db/database';
+import { ExploreData } from './data';
+import { Ingest } from './ingest';
+import { PAGE_VIEW_TYPES } from '../../shared/rules';
+import { decodeInto, encodeEvents, encodeSessions, type SegmentKind } from './segments';
+
+export interface ExploreStoreOptions {
+  /** Events per written segment (at least; a segment ends at a read batch). */
+  segmentEvents?: number;
+  /** Sessions per written segment. */
+  segmentSessions?: number;
+  /** Longest stretch of work before giving the event loop back, ms. */
+  sliceMs?: number;
+}
+
+const BATCH = 4096;
+const KIND: Record<SegmentKind, number> = { events: 0, sessions: 1 };
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+}
+
+/** Where one kind of row stands: read up to `pk`; segments cover up to `sealedPk`. */
+interface Progress {
+  pk: number;
+  sealedPk: number;
+  /** First slot (sessions) or index (events) not in a segment. */
+  sealedAt: number;
+  /** Table rows read since `sealedPk` (system events included). */
+  rows: number;
+  /** The last segment, when it is smaller than a full one: the next seal rewrites it with what follows. */
+  small: { lo: number; at: number; rows: number } | null;
+}
+
+const fresh = (): Progress => ({ pk: 0, sealedPk: 0, sealedAt: 0, rows: 0, small: null });
+
+/**
+ * Explore's copy of every session and event, in memory (ExploreData), kept in step with the
+ * tables and persisted in segments. `current()` catches up with every row committed before
+ * it was called, in slices that give the event loop back, so the collector keeps answering
+ * while a large backlog is read. Nothing here runs on the collector's path: rows are read
+ * when explore is asked, or when the collector is idle (`startIdle`).
+ */
+export class ExploreStore {
+  private data: ExploreData | null = null;
+  private readonly ingest: Ingest;
+  private readonly opts: Required<ExploreStoreOptions>;
+  private events = fresh();
+  private sessions = fresh();
+  /** total_changes() when the data was last caught up: unchanged means nothing to read. */
+  private changesSeen = -1;
+  private pending: Promise<ExploreData> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly q: {
+    changes: Statement;
+    touched: Statement;
+    untouch: Statement;
+    segments: Statement;
+    segmentData: Statement;
+    insertSegment: Statement;
+    deleteSegment: Statement;
+    dropOverlapping: Statement;
+    maxPk: Record<SegmentKind, Statement>;
+  };
+
+  constructor(
+    private readonly db: DB,
+    opts: ExploreStoreOptions = {},
+  ) {
+    this.opts = { segmentEvents: 16_384, segmentSessions: 2048, sliceMs: 12, ...opts };
+    this.ingest = new Ingest(db);
+    this.q = {
+      changes: db.prepare('SELECT total_changes()').pluck(),
+      touched: db.prepare('SELECT events_lo, events_hi, sessions_lo, sessions_hi FROM explore_state WHERE id = 1').raw(),
+      untouch: db.prepare('UPDATE explore_state SET events_lo = NULL, events_hi = NULL, sessions_lo = NULL, sessions_hi = NULL WHERE id = 1'),
+      dropOverlapping: db.prepare('DELETE FROM explore_segments WHERE kind = ? AND hi >= ? AND lo < ?'),
+      segments: db.prepare('SELECT lo, hi, rows, items FROM explore_segments WHERE kind = ? ORDER BY lo'),
+      segmentData: db.prepare('SELECT data FROM explore_segments WHERE kind = ? AND lo = ?').pluck(),
+      insertSegment: db.prepare('INSERT OR REPLACE INTO explore_segments (kind, lo, hi, rows, items, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      deleteSegment: db.prepare('DELETE FROM explore_segments WHERE kind = ? AND lo = ?'),
+      maxPk: {
+        events: db.prepare('SELECT coalesce(max(pk), 0) FROM events').pluck(),
+        sessions: db.prepare('SELECT coalesce(max(pk), 0) FROM sessions').pluck(),
+      },
+    };
+  }
+
+  /** The data, caught up with every row committed before the call. */
+  current(): Promise<ExploreData> {
+    if (this.closed) return Promise.reject(new StoreClosedError('explore stopped'));
+    this.pending ??= this.refresh().finally(() => {
+      this.pending = null;
+    });
+    return this.pending;
+  }
+
+  /**
+   * Catches up and writes what it read every `seconds` while `idle()` says the collector is
+   * quiet, so that a restart has little to read from the tables.
+   */
+  startIdle(idle: () => boolean, seconds = 30): void {
+    this.timer = setInterval(() => {
+      if (idle() && this.pending === null) void this.current().then(() => this.flush(), () => {});
+    }, seconds * 1000);
+    this.timer.unref();
+  }
+
+  /** Writes everything read so far into segments (at idle moments and at shutdown). */
+  flush(): void {
+    if (this.data === null || this.pending !== null) return;
+    this.seal(this.data, 'sessions');
+    this.seal(this.data, 'events');
+  }
+
+  /** Writes what was read, and stops: a catch-up still under way ends at its next slice. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.flush();
+    this.closed = true;
+  }
+
+  /** Gives the event loop back between slices of work. */
+  private async pause(): Promise<void> {
+    await yieldLoop();
+    if (this.closed) throw new StoreClosedError('explore stopped');
+  }
+
+  private async refresh(): Promise<ExploreData> {
+    if (this.data !== null && this.q.changes.get() === this.changesSeen) return this.data;
+    if (this.dropTouched()) this.data = null;
+    if (this.data === null) await this.load();
+    const data = this.data!;
+    await this.catchUp(data);
+    this.changesSeen = this.q.changes.get() as number;
+    return data;
+  }
+
+  /**
+   * After rows were deleted (or changed): drops the segments overlapping them, so the next
+   * load reads those ranges from the tables again. Returns whether anything was touched.
+   */
+  private dropTouched(): boolean {
+    const [evLo, evHi, sLo, sHi] = this.q.touched.get() as Array<number | null>;
+    if (evLo === null && sLo === null) return false;
+    this.db.transaction(() => {
+      // Segments hold (lo, hi]: one overlaps [a, b] when hi >= a and lo < b.
+      if (evLo !== null) this.q.dropOverlapping.run(KIND.events, evLo, evHi);
+      if (sLo !== null) this.q.dropOverlapping.run(KIND.sessions, sLo, sHi);
+      this.q.untouch.run();
+    })();
+    return true;
+  }
+
+  /** Builds the data from the segments, reading from the tables the ranges no segment holds. */
+  private async load(): Promise<void> {
+    const data = new ExploreData(PAGE_VIEW_TYPES);
+    this.data = data;
+    this.events = fresh();
+    this.sessions = fresh();
+    const full = { events: this.opts.segmentEvents, sessions: this.opts.segmentSessions };
+    for (const kind of ['sessions', 'events'] as const) {
+      const p = this[kind];
+      let t0 = performance.now();
+      const segments = this.q.segments.all(KIND[kind]) as Array<{ lo: number; hi: number; rows: number; items: number }>;
+      // Room for the segments' rows and the table's rows after them, so loading grows nothing.
+      const room = segments.reduce((a, s) => a + s.items, 0) + Math.max(0, (this.q.maxPk[kind].get() as number) - (segments.at(-1)?.hi ?? 0));
+      if (kind === 'events') {
+        data.growEvents(room);
+        data.growProps(Math.ceil(room * 1.25));
+      } else data.growSessions(room);
+      for (const s of segments) {
+        if (s.lo < p.pk) continue; // overlaps what is read already (never written so)
+        if (s.lo > p.pk) this.readRange(data, kind, p.pk, s.lo);
+        const at = this.count(kind);
+        try {
+          decodeInto(data, this.q.segmentData.get(KIND[kind], s.lo) as Buffer<ArrayBuffer>);
+          p.pk = p.sealedPk = s.hi;
+          p.sealedAt = this.count(kind);
+          p.small = s.items < full[kind] ? { lo: s.lo, at, rows: s.rows } : null;
+        } catch {
+          // A format this version does not read: read the rows again.
+          this.q.deleteSegment.run(KIND[kind], s.lo);
+          this.readRange(data, kind, s.lo, s.hi);
+        }
+        if (performance.now() - t0 > this.opts.sliceMs) {
+          await this.pause();
+          t0 = performance.now();
+        }
+      }
+      // Every session before any event, so each event finds its session.
+      if (kind === 'sessions') while (this.readSessions(data) > 0) await this.pause();
+    }
+  }
+
+  private count(kind: SegmentKind): number {
+    return kind === 'events' ? this.data!.nEvents : this.data!.nSessions;
+  }
+
+  /** Reads the rows of (lo, hi] from the table and writes them as a segment. */
+  private readRange(data: ExploreData, kind: SegmentKind, lo: number, hi: number): void {
+    const at = this.count(kind);
+    const rows = kind === 'events' ? this.ingest.eventsIn(data, lo, hi) : this.ingest.sessionsIn(data, lo, hi);
+    this.write(kind, lo, hi, rows, at);
+    const p = this[kind];
+    p.pk = p.sealedPk = hi;
+    p.sealedAt = this.count(kind);
+    p.rows = 0;
+    p.small = null;
+  }
+
+  /** Rows read at once: a batch ends where a segment may end, so segments come near their size. */
+  private batch(kind: SegmentKind): number {
+    return Math.max(1, Math.min(BATCH, kind === 'events' ? this.opts.segmentEvents : this.opts.segmentSessions));
+  }
+
+  private readSessions(data: ExploreData): number {
+    const r = this.ingest.sessionsAfter(data, this.sessions.pk, this.batch('sessions'));
+    this.sessions.pk = r.lastPk;
+    this.sessions.rows += r.rows;
+    if (data.nSessions - this.sessions.sealedAt >= this.opts.segmentSessions) this.seal(data, 'sessions');
+    return r.rows === this.batch('sessions') ? r.rows : 0;
+  }
+
+  /** Reads new sessions and events, a batch at a time, then the active sessions again. */
+  private async catchUp(data: ExploreData): Promise<void> {
+    let t0 = performance.now();
+    for (;;) {
+      while (this.readSessions(data) > 0);
+      const r = this.ingest.eventsAfter(data, this.events.pk, this.batch('events'));
+      this.events.pk = r.lastPk;
+      this.events.rows += r.rows;
+      if (data.nEvents - this.events.sealedAt >= this.opts.segmentEvents) this.seal(data, 'events');
+      if (r.rows < this.batch('events')) break;
+      if (performance.now() - t0 > this.opts.sliceMs) {
+        await this.pause();
+        t0 = performance.now();
+      }
+    }
+    this.ingest.refreshActive(data);
+  }
+
+  /**
+   * Writes what was read since the last segment of `kind` as a new one; when the last one
+   * is smaller than a full segment, rewrites it with what follows instead, so restarts and
+   * idle moments do not leave a trail of small segments.
+   */
+  private seal(data: ExploreData, kind: SegmentKind): void {
+    const p = this[kind];
+    if (p.pk === p.sealedPk) return;
+    const n = this.count(kind);
+    const from = p.small ?? { lo: p.sealedPk, at: p.sealedAt, rows: 0 };
+    this.write(kind, from.lo, p.pk, from.rows + p.rows, from.at);
+    const full = kind === 'events' ? this.opts.segmentEvents : this.opts.segmentSessions;
+    p.small = n - from.at < full ? { lo: from.lo, at: from.at, rows: from.rows + p.rows } : null;
+    p.sealedPk = p.pk;
+    p.sealedAt = n;
+    p.rows = 0;
+  }
+
+  private write(kind: SegmentKind, lo: number, hi: number, rows: number, from: number): void {
+    const data = this.data!;
+    const to = this.count(kind);
+    const blob = kind === 'events' ? encodeEvents(data, from, to) : encodeSessions(data, from, to);
+    try {
+      this.q.insertSegment.run(KIND[kind], lo, hi, rows, to - from, blob);
+    } catch {
+      // A cache: if it cannot be written (a full disk), the rows are read again next start.
+    }
+  }
+}
