@@ -121,6 +121,11 @@ describe('PUT /api/plan and each event checked as it is stored', () => {
     expect(bad.body.detail).toContain('validation');
     const csv = await t.ff.app.inject({ method: 'GET', url: '/api/export/events.ndjson?validation=invalid&system=false', headers: { authorization: `Bearer ${t.token}` } });
     expect(csv.payload.trim().split('\n')).toHaveLength(1);
+    const table = await t.ff.app.inject({ method: 'GET', url: '/api/export/events.csv?validation=invalid&system=false', headers: { authorization: `Bearer ${t.token}` } });
+    const [head, row] = table.payload.trim().split('\n');
+    expect(head).toContain(',validation,validation_errors');
+    expect(row).toContain(',invalid,');
+    expect(row).toContain("properties.revenue: must be number, got string 'abc'");
     expect((await t.api('GET', '/api/summary')).body).toMatchObject({ invalid: 1, unplanned: 1 });
   });
 
