@@ -109,7 +109,9 @@ describe('GET /api/stats/plan', () => {
   it('lists each planned type, seen or never seen, with its verdicts and last time, and the unplanned types that came', async () => {
     await send([{ type: 'page-view' }]);
     expect((await t.api('PUT', '/api/plan', SHOP_PLAN)).status).toBe(200);
-    t.clock.advance(1000);
+    // The next hour: the coverage counts whole hours, as every chart does.
+    t.clock.advance(3600_000);
+    const hour = t.clock.now();
     await send([{ type: 'purchase', properties: { revenue: 'abc', currency: 'EUR' } }, { type: 'purchase', properties: { revenue: 3, currency: 'EUR' } }, { type: 'mystery' }, { type: 'mystery' }]);
     const last = new Date(t.clock.now()).toISOString();
     const r = await t.api('GET', '/api/stats/plan');
@@ -123,8 +125,13 @@ describe('GET /api/stats/plan', () => {
       ],
       unplanned: [{ type: 'mystery', seen: 2, lastSeen: last }],
     });
-    const earlier = await t.api('GET', `/api/stats/plan?to=${t.clock.now() - 500}`);
-    expect(earlier.body.events[0]).toMatchObject({ type: 'purchase', seen: 0 });
+    const earlier = await t.api('GET', `/api/stats/plan?to=${hour}`);
+    expect(earlier.body.events[0]).toMatchObject({ type: 'purchase', seen: 0, lastSeen: null });
+    expect(earlier.body.events[2]).toMatchObject({ type: 'page-view', seen: 1, unchecked: 1 });
     expect(earlier.body.unplanned).toEqual([]);
+    // Bots are left out unless asked for, as everywhere.
+    await t.track({ source: { id: t.source }, session: { id: 'B' }, context: { browser: { userAgent: 'Googlebot/2.1 (+http://www.google.com/bot.html)' } }, events: [{ type: 'purchase', properties: { revenue: 'x', currency: 'EUR' } }] });
+    expect((await t.api('GET', '/api/stats/plan')).body.events[0]).toMatchObject({ seen: 2, invalid: 1 });
+    expect((await t.api('GET', '/api/stats/plan?traffic=all')).body.events[0]).toMatchObject({ seen: 3, invalid: 2 });
   });
 });

@@ -51,7 +51,7 @@ export function buildQueries(db: DB, opts: QueryOptions): Queries {
     explore: withBeforeRead(new ExploreQueries(opts.exploreStore, stats, lists, db, opts.keyEventTypes), opts.beforeRead),
     counts: withBeforeRead(new CountQueries(db), opts.beforeRead),
     summary: withBeforeRead(new SummaryQueries(db), opts.beforeRead),
-    plan: withBeforeRead(new PlanQueries(db), opts.beforeRead),
+    plan: withBeforeRead(new PlanQueries(db, stats), opts.beforeRead),
     asCommitted: { getSessionsByPk: (pks) => lists.getSessionsByPk(pks), getEventsByPk: (pks) => events.getEventsByPk(pks) },
   };
 }
