@@ -10,7 +10,7 @@ import { ROOT, outDir } from './proc';
  */
 export async function buildHelpers(entries: Record<string, string>): Promise<string> {
   const dir = join(outDir(ROOT), 'bench');
-  const deps = ['better-sqlite3', 'fastify', '@fastify/static', 'zod', 'ua-parser-js', 'isbot', 'cookie', 'autocannon'];
+  const deps = ['better-sqlite3', 'fastify', '@fastify/static', 'zod', 'ua-parser-js', 'isbot', 'cookie', 'autocannon', 'ajv', 'ajv-formats'];
   await build({
     configFile: false,
     root: ROOT,

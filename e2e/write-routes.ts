@@ -41,9 +41,13 @@ export const WRITE_ROUTES: readonly WriteRoute[] = [
   { method: 'DELETE', route: '/api/forwarding/:id', path: `/api/forwarding/${parseUpstream(FIXTURE.upstream).id}` },
   { method: 'PUT', route: '/api/funnels/:name', path: '/api/funnels/injected', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } },
   { method: 'DELETE', route: '/api/funnels/:name', path: `/api/funnels/${FIXTURE.funnel}` },
+  { method: 'PUT', route: '/api/plan', path: '/api/plan', body: { unplanned: 'flag', events: { injected: { properties: { type: 'object' } } } } },
+  { method: 'POST', route: '/api/plan/revalidate', path: '/api/plan/revalidate', body: {} },
   // Reads with a JSON body (a funnel's steps): POST, so guarded like the writes all the same.
   { method: 'POST', route: '/api/stats/funnel', path: '/api/stats/funnel', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }] } },
   { method: 'POST', route: '/api/stats/funnel/sessions', path: '/api/stats/funnel/sessions', body: { steps: [{ type: 'page-view' }, { type: 'purchase' }], step: 2 } },
+  // Reads the stored events (a large database for seconds): guarded too.
+  { method: 'POST', route: '/api/plan/draft', path: '/api/plan/draft', body: {} },
 ];
 
 /** GETs (with the Bearer token) whose answers together show everything a write could change. */
@@ -56,4 +60,5 @@ export const SNAPSHOT: readonly string[] = [
   '/api/rejected?limit=500',
   '/api/forwarding',
   '/api/funnels',
+  '/api/plan',
 ];

@@ -19,6 +19,7 @@ import { Sweeper } from './sessions/sweeper';
 import { readSettings, writeSettings } from './store/settings';
 import { RejectedLog } from './store/rejected';
 import { FunnelStore } from './store/funnels';
+import { PlanKeeper } from './plan/keeper';
 import { ensureDefaultSource } from './store/sources';
 import type { SettingsView } from '../shared/api';
 import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
@@ -127,6 +128,8 @@ export class Footfall {
         keyEventTypes: current.keyEventTypes,
         trafficPatterns: storedPatterns(current.trafficPatterns, log),
       });
+      // The tracking plan, in force from the first request (a --plan file that cannot be read stops the start).
+      const plan = new PlanKeeper({ db, file: config.plan, now: () => clock.now(), log, apply: (p) => engine.setPlan(p) });
       const sweeper = new Sweeper(engine, {
         intervalSeconds: current.sweepInterval,
         retentionDays: current.retentionDays,
@@ -152,6 +155,7 @@ export class Footfall {
         rejected: new RejectedLog(db),
         forwarding,
         funnels: new FunnelStore(db),
+        plan,
         host: config.host,
         port: config.port,
         dataDir: config.dataDir,
@@ -200,6 +204,7 @@ export class Footfall {
       void exploreStore.current().catch((err: unknown) => log(`Explore could not read the data (${(err as Error).message}); it retries at the next query.`));
       exploreStore.startIdle(() => Date.now() - lastCommit > 2000);
       forwarding.start();
+      plan.start();
       return new Footfall(config, db, engine, sweeper, app, live, ctx, exploreStore);
     } catch (err) {
       await forwarding?.stop();
@@ -216,6 +221,7 @@ export class Footfall {
       await this.sweeper.stop();
       // What the upstreams have not accepted yet stays in the outbox for the next start.
       await this.ctx.forwarding.stop();
+      this.ctx.plan.stop();
       await closing;
       await this.engine.close();
       this.exploreStore.stop();

@@ -16,6 +16,8 @@ export interface Config {
   token: string | null;
   /** Upstreams every committed event is forwarded to (URLs, credentials included). */
   forward: string[];
+  /** A tracking plan file (absolute), followed while running; null: the plan kept in the database. */
+  plan: string | null;
   /** Settings given by a flag or env var: these win over what the dashboard stored. */
   explicit: ReadonlyArray<keyof Config>;
 }
@@ -68,6 +70,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--session-timeout': { key: 'sessionTimeout', env: 'FOOTFALL_SESSION_TIMEOUT', parse: positiveNumber },
   '--sweep-interval': { key: 'sweepInterval', env: 'FOOTFALL_SWEEP_INTERVAL', parse: positiveNumber },
   '--token': { key: 'token', env: 'FOOTFALL_TOKEN', parse: nonEmpty },
+  '--plan': { key: 'plan', env: 'FOOTFALL_PLAN', parse: (raw, flag) => resolve(nonEmpty(raw, flag)) },
 };
 
 export const USAGE = `Usage: npm run serve -- [flags]
@@ -77,6 +80,8 @@ export const USAGE = `Usage: npm run serve -- [flags]
   --session-timeout SECONDS inactivity that ends a session (FOOTFALL_SESSION_TIMEOUT, default ${DEFAULTS.sessionTimeout})
   --sweep-interval SECONDS  how often expired sessions are ended (FOOTFALL_SWEEP_INTERVAL, default ${DEFAULTS.sweepInterval})
   --token TOKEN             admin token (FOOTFALL_TOKEN, default: generated once, kept in the data folder)
+  --plan FILE               check every event against the tracking plan in FILE (JSON), followed
+                            as it changes; the dashboard then shows it read-only (FOOTFALL_PLAN)
   --forward URL             also send every event to clickhouse+http://HOST:PORT/DATABASE or
                             track+http://HOST:PORT/track?source=ID (repeatable; FOOTFALL_FORWARD, comma-separated)`;
 
@@ -101,6 +106,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     sweepInterval: DEFAULTS.sweepInterval,
     token: null,
     forward: [],
+    plan: null,
     explicit: [],
   };
   const explicit = new Set<keyof Config>();

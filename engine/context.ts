@@ -6,6 +6,7 @@ import type { RejectedLog } from './store/rejected';
 import type { FunnelStore } from './store/funnels';
 import type { SourceStore } from './store/sources';
 import type { Forwarding } from './forward/forwarding';
+import type { PlanKeeper } from './plan/keeper';
 import type { SettingsView } from '../shared/api';
 
 /** What the HTTP layer needs from the running engine. */
@@ -23,6 +24,8 @@ export interface AppContext {
   forwarding: Forwarding;
   /** The funnels the dashboard saved by name. */
   funnels: FunnelStore;
+  /** The tracking plan in force, and where it comes from. */
+  plan: PlanKeeper;
   host: string;
   port: number;
   dataDir: string;

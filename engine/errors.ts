@@ -30,7 +30,9 @@ export type ErrorKind =
   /** The change contradicts what is stored (an id taken, the default source). */
   | 'conflict'
   /** A list cursor this API did not give out. */
-  | 'bad-cursor';
+  | 'bad-cursor'
+  /** A document of the wrong shape (a tracking plan whose schema is wrong). */
+  | 'invalid';
 
 /** An error whose message is for the person who sent the request: what was wrong and what to do. */
 export class DomainError extends Error {

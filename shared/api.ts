@@ -4,6 +4,7 @@
  */
 
 import type { TrafficClassName, TrafficCounts } from './traffic';
+import type { ValidationView } from './plan';
 
 export type SessionStatus = 'active' | 'ended';
 export type EndReason = 'timeout' | 'logout' | 'api';
@@ -95,6 +96,8 @@ export interface EventView {
     system: boolean;
     /** What the collector changed or left out as it took the event (its type trimmed, ...), as told in the /track answer. */
     warnings: string[];
+    /** Its check against the tracking plan in force when it was stored; null without one, and for Footfall's own events. */
+    validation: ValidationView | null;
   };
   page: { url: string | null };
   properties: Record<string, unknown>;

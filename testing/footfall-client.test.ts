@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestFootfall, type TestFootfall } from '../engine/testing';
 import { FootfallClient, FootfallError } from './footfall-client';
+import { SHOP_PLAN } from '../engine/plan/fixtures';
 
 /** The test helper against a real Footfall over HTTP, as a user's suite calls it. */
 
@@ -15,6 +16,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await footfall.reset();
+  await t.api('PUT', '/api/plan', { events: {} });
 });
 
 const send = (events: unknown[], session = 'S1') =>
@@ -68,5 +70,27 @@ describe('FootfallClient', () => {
     const gone = new FootfallClient({ url: 'http://127.0.0.1:9', token: 'x' });
     await expect(gone.summary()).rejects.toThrow(/Footfall did not answer at http:\/\/127\.0\.0\.1:9/);
     expect(() => new FootfallClient({ url: '' })).toThrow(/needs the url and token/);
+  });
+
+  it('expectNoInvalidEvents passes when every event follows the plan, and lists every broken rule when not', async () => {
+    await expect(footfall.expectNoInvalidEvents()).rejects.toThrow(/no tracking plan: nothing was checked/);
+    await footfall.setPlan(SHOP_PLAN);
+    expect((await footfall.plan()).unplanned).toBe('flag');
+    await send([{ type: 'purchase', properties: { revenue: 5, currency: 'EUR' } }, { type: 'page-view' }]);
+    await footfall.expectNoInvalidEvents();
+    await send([{ type: 'purchase', properties: { revenue: 'abc', currency: 'eur' } }], 'S2');
+    await send([{ type: 'checkout-started' }], 'S3');
+    const err = (await footfall.expectNoInvalidEvents().catch((e: unknown) => e)) as FootfallError;
+    expect(err).toBeInstanceOf(FootfallError);
+    expect(err.message).toContain('2 events do not follow the tracking plan');
+    expect(err.message).toContain("purchase (session S2): properties.revenue: must be number, got string 'abc'; properties.currency: must match pattern ^[A-Z]{3}$, got 'eur'");
+    expect(err.message).toContain('checkout-started (session S3): not in the plan');
+    // One session's events only; unplanned types are fine while the plan allows them.
+    await footfall.expectNoInvalidEvents({ session: 'S1' });
+    await footfall.setPlan({ ...SHOP_PLAN, unplanned: 'allow' });
+    await expect(footfall.expectNoInvalidEvents({ session: 'S3' })).resolves.toBeUndefined();
+    expect(await footfall.summary()).toMatchObject({ invalid: 1, unplanned: 1 });
+    const [bad] = await footfall.events({ validation: ['invalid'] });
+    expect(bad!.metadata.validation?.errors[0]).toEqual({ path: 'properties.revenue', message: "must be number, got string 'abc'" });
   });
 });

@@ -7,6 +7,7 @@
  *   await footfall.reset();
  *   // ... drive the site ...
  *   const [purchase] = await footfall.waitForEvents({ type: 'purchase' });
+ *   await footfall.expectNoInvalidEvents(); // every event follows the tracking plan
  *
  * Every method throws a FootfallError saying what went wrong; `waitForEvents` says what
  * arrived instead ("expected 1 purchase, got 0; 3 events arrived: page-view ×2, add-to-cart").
@@ -20,10 +21,25 @@ export interface FootfallEvent {
   session: { id: string };
   profile: { id: string };
   source: { id: string };
-  metadata: { time: { insert: string }; traffic: 'person' | 'automation' | 'bot' | 'debug'; system: boolean; warnings: string[] };
+  metadata: {
+    time: { insert: string };
+    traffic: 'person' | 'automation' | 'bot' | 'debug';
+    system: boolean;
+    warnings: string[];
+    /** Its check against the tracking plan (null: no plan was in force, or it is Footfall's own). */
+    validation: { status: Verdict; errors: Array<{ path: string; message: string }> } | null;
+  };
   page: { url: string | null };
   properties: Record<string, unknown>;
   context: Record<string, unknown> | null;
+}
+
+export type Verdict = 'valid' | 'invalid' | 'unplanned';
+
+/** A tracking plan: per event type a JSON Schema (draft-07) of its properties; what to do with other types. */
+export interface FootfallPlan {
+  events: Record<string, { description?: string; properties: Record<string, unknown> | boolean }>;
+  unplanned: 'allow' | 'flag';
 }
 
 export interface FootfallSession {
@@ -69,6 +85,8 @@ export interface EventFilter {
   traffic?: ReadonlyArray<'person' | 'automation' | 'bot' | 'debug'> | 'all';
   /** Footfall's own events too (visit-started, visit-ended, profile-created); default false. */
   system?: boolean;
+  /** Only events with these verdicts against the tracking plan. */
+  validation?: readonly Verdict[];
 }
 
 export class FootfallError extends Error {
@@ -131,6 +149,40 @@ export class FootfallClient {
     }
   }
 
+  /** The tracking plan in force (no event types: none). */
+  plan(): Promise<FootfallPlan> {
+    return this.call('GET', '/api/plan');
+  }
+
+  /** Replaces the tracking plan (refused while Footfall follows a `--plan` file). */
+  async setPlan(plan: FootfallPlan | { events: FootfallPlan['events']; unplanned?: FootfallPlan['unplanned'] }): Promise<void> {
+    await this.call('PUT', '/api/plan', plan);
+  }
+
+  /**
+   * Throws unless every stored event that `filter` matches (every traffic class unless it says
+   * otherwise) follows the tracking plan, and, when the plan flags them, none is of a type it
+   * does not name. The message lists each such event with every rule it broke:
+   * "purchase (session S2): properties.revenue: must be number, got string 'abc'".
+   * Without a plan it throws too: nothing was checked.
+   */
+  async expectNoInvalidEvents(filter: EventFilter = {}): Promise<void> {
+    const plan = await this.plan();
+    if (Object.keys(plan.events).length === 0) {
+      throw new FootfallError('Footfall has no tracking plan: nothing was checked. Save one in its Tracking plan view, call setPlan(), or start Footfall with --plan FILE.');
+    }
+    const validation: Verdict[] = plan.unplanned === 'flag' ? ['invalid', 'unplanned'] : ['invalid'];
+    const bad = await this.events({ traffic: 'all', ...filter, validation });
+    if (bad.length === 0) return;
+    const lines = bad.map((e) => {
+      const v = e.metadata.validation!;
+      const what = v.status === 'unplanned' ? 'not in the plan' : v.errors.map((x) => `${x.path}: ${x.message}`).join('; ');
+      return `  ${e.type} (session ${e.session.id}): ${what}`;
+    });
+    const n = bad.length === 500 ? 'At least 500 events do' : bad.length === 1 ? '1 event does' : `${bad.length} events do`;
+    throw new FootfallError(`Footfall: ${n} not follow the tracking plan:\n${lines.join('\n')}`);
+  }
+
   /** A session by id (the visit a page's cookie `tracardi-session-id` names). */
   session(id: string): Promise<FootfallSession> {
     return this.call('GET', `/api/sessions/${encodeURIComponent(id)}`);
@@ -170,7 +222,7 @@ export class FootfallClient {
     );
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
       res = await fetch(`${this.url}${path}`, {
@@ -203,6 +255,7 @@ function query(f: EventFilter, extra: Record<string, string>): string {
   }
   for (const [name, value] of Object.entries(f.properties ?? {})) q.set(`prop.${name}`, String(value));
   if (f.traffic !== undefined) q.set('traffic', f.traffic === 'all' ? 'all' : f.traffic.join(','));
+  if (f.validation !== undefined) q.set('validation', f.validation.join(','));
   q.set('system', f.system === true ? 'true' : 'false');
   return q.toString();
 }

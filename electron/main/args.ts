@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../engine/config';
 
 /** The engine's flags that take a value (the same as `npm run serve`'s; see engine/config.ts USAGE). */
-export const FOOTFALL_FLAGS: ReadonlySet<string> = new Set(['--host', '--port', '--data-dir', '--session-timeout', '--sweep-interval', '--token', '--forward']);
+export const FOOTFALL_FLAGS: ReadonlySet<string> = new Set(['--host', '--port', '--data-dir', '--session-timeout', '--sweep-interval', '--token', '--forward', '--plan']);
 
 /**
  * Footfall's own flags (with their values) out of the desktop app's argv, which also holds

@@ -27,6 +27,7 @@ const STATUS: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'bad-cursor': 400,
+  invalid: 422,
 };
 
 /** Maps every failure to the contract's `{"detail": "..."}` with the right status. */

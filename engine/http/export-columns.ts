@@ -1,3 +1,4 @@
+import { errorLine } from '../../shared/plan';
 import type { EventView, ProfileView, SessionView } from '../../shared/api';
 
 /**
@@ -22,6 +23,9 @@ const EVENT: ReadonlyArray<Column<EventView>> = [
   ['properties', (e) => e.properties],
   ['context', (e) => e.context],
   ['warnings', (e) => (e.metadata.warnings.length > 0 ? e.metadata.warnings : null)],
+  // Its verdict against the tracking plan (empty without one), and the rules it broke.
+  ['validation', (e) => e.metadata.validation?.status ?? null],
+  ['validation_errors', (e) => (e.metadata.validation !== null && e.metadata.validation.errors.length > 0 ? e.metadata.validation.errors.map(errorLine) : null)],
 ];
 
 const SESSION: ReadonlyArray<Column<SessionView>> = [

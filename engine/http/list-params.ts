@@ -4,6 +4,7 @@ import { PROFILE_SORTS, SESSION_SORTS, type ProfileFilter, type ProfileSort, typ
 import { HttpError } from './errors';
 import { boolParam, filterParam, pageParams, timeParam } from './query';
 import { trafficParams, trafficSet, withoutTraffic } from './traffic';
+import { VALIDATION_STATUSES, type ValidationStatus } from '../../shared/plan';
 
 /**
  * The query strings of the three lists (`/api/sessions`, `/api/profiles`, `/api/events`),
@@ -33,6 +34,20 @@ const profileSort = { sort: z.enum(Object.keys(PROFILE_SORTS) as [ProfileSort, .
 export const profileQuery = z.object({ ...pageParams, ...profileSort, ...profileFilters, total: boolParam.optional() });
 export const profileExportQuery = z.object({ ...profileSort, ...profileFilters });
 
+/** `validation=invalid` or a comma list (`invalid,unplanned`): the events with those verdicts against the tracking plan. */
+const validationParam = z
+  .string()
+  .max(64)
+  .transform((v, ctx) => {
+    const names = v.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const wrong = names.find((n) => !(VALIDATION_STATUSES as readonly string[]).includes(n));
+    if (wrong !== undefined || names.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `${wrong === undefined ? 'is empty' : `"${wrong}" is not a verdict`} (give ${VALIDATION_STATUSES.join(', ')}, or a comma list of them)` });
+      return z.NEVER;
+    }
+    return names as ValidationStatus[];
+  });
+
 const eventFilters = {
   session: z.string().max(256).optional(),
   profile: z.string().max(128).optional(),
@@ -42,6 +57,7 @@ const eventFilters = {
   from: timeParam.optional(),
   to: timeParam.optional(),
   system: boolParam.optional(),
+  validation: validationParam.optional(),
   ...trafficParams,
 };
 /** The longest a tester's request may wait for its events (`wait=SECONDS`). */

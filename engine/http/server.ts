@@ -11,6 +11,7 @@ import { registerStats } from './stats';
 import { registerExport } from './export';
 import { registerTester } from './tester';
 import { registerExplore } from './explore';
+import { registerPlan } from './plan';
 import { allowedHosts, cookieName, hostOf, requestToken, tokenMatches } from './auth';
 import { collectorPlugin } from './collector';
 import { installBodyDecoding } from './encoding';
@@ -107,6 +108,7 @@ export async function buildServer(ctx: AppContext): Promise<BuiltServer> {
   registerForwarding(app, ctx);
   registerStats(app, ctx);
   registerExplore(app, ctx);
+  registerPlan(app, ctx);
   registerTester(app, ctx);
   registerExport(app, ctx);
   const liveQuery = z.object(trafficParams);

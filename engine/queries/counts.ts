@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
 import { HOUR_MS } from '../../shared/rules';
+import { PkTime } from './pk-time';
 
 /** Local midnight (the machine's time zone) of the day that holds `now`. */
 export function localMidnight(now: number): number {
@@ -15,16 +16,14 @@ export function localMidnight(now: number): number {
  */
 export class CountQueries {
   private readonly fromRollup: Statement<[number], number>;
-  private readonly firstAtOrAfter: Statement<[number], { pk: number; time: number }>;
   private readonly trackedInPkRange: Statement<[number, number], number>;
-  private readonly maxPk: Statement<[], number | null>;
+  private readonly pkTime: PkTime;
 
   constructor(db: DB) {
     // agg_dims' primary key starts (dim, g, t): this is a range scan over the hours asked for.
     this.fromRollup = db.prepare<[number], number>("SELECT coalesce(sum(n), 0) FROM agg_dims WHERE dim = 'event_type' AND g = 0 AND t >= ?").pluck();
-    this.firstAtOrAfter = db.prepare<[number], { pk: number; time: number }>('SELECT pk, time FROM events WHERE pk >= ? ORDER BY pk LIMIT 1');
     this.trackedInPkRange = db.prepare<[number, number], number>('SELECT count(*) FROM events WHERE pk >= ? AND pk < ? AND system = 0').pluck();
-    this.maxPk = db.prepare<[], number | null>('SELECT max(pk) FROM events').pluck();
+    this.pkTime = new PkTime(db);
   }
 
   /**
@@ -33,8 +32,7 @@ export class CountQueries {
    *
    * Whole UTC hours come from the rollup. Where `since` is not on an hour (local midnight in
    * a zone such as UTC+5:30), the part-hour before the first whole one is counted from the
-   * events themselves, over the pk range that a binary search on `time` finds: events are
-   * written in clock order, so pk order is time order.
+   * events themselves, over the pk range that a binary search on `time` finds (pk-time.ts).
    */
   countEventsSince(since: number): number {
     const firstWholeHour = Math.ceil(since / HOUR_MS);
@@ -50,21 +48,8 @@ export class CountQueries {
   }
 
   private countTrackedBetween(from: number, to: number): number {
-    const lo = this.pkBoundary(from);
-    const hi = this.pkBoundary(to);
+    const lo = this.pkTime.boundary(from);
+    const hi = this.pkTime.boundary(to);
     return hi > lo ? (this.trackedInPkRange.get(lo, hi) ?? 0) : 0;
-  }
-
-  /** The smallest x such that the first event at pk >= x (if any) has time >= `time`. */
-  private pkBoundary(time: number): number {
-    let lo = 0;
-    let hi = (this.maxPk.get() ?? 0) + 1;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const row = this.firstAtOrAfter.get(mid);
-      if (row === undefined || row.time >= time) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
   }
 }

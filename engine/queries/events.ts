@@ -2,6 +2,7 @@ import type { DB } from '../db/database';
 import { TRAFFIC_NAME, type TrafficClass } from '../db/rows';
 import type { EventView, Page } from '../../shared/api';
 import { noTraffic, type TrafficCounts } from '../../shared/traffic';
+import { VALIDATION_CODE, type ValidationStatus } from '../../shared/plan';
 import { decodeCursor, encodeCursor, keyset } from './cursor';
 import type { ListOptions } from './lists';
 import { StatementCache } from './statements';
@@ -23,10 +24,12 @@ export interface EventFilter {
   props?: ReadonlyArray<readonly [name: string, value: string]>;
   /** The traffic classes counted; every one when absent. */
   traffic?: TrafficSet;
+  /** Only events with one of these verdicts against the tracking plan. */
+  validation?: readonly ValidationStatus[];
 }
 
-const EVENT_SELECT = `SELECT e.*, s.id AS session_id, p.id AS profile_id FROM events e
-  JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk`;
+const EVENT_SELECT = `SELECT e.*, s.id AS session_id, p.id AS profile_id, v.status AS v_status, v.errors AS v_errors FROM events e
+  JOIN sessions s ON s.pk = e.session_pk JOIN profiles p ON p.pk = e.profile_pk LEFT JOIN event_validation v ON v.event_pk = e.pk`;
 
 /**
  * A property's value as text, to compare with what a query string says: `true`, `false`,
@@ -127,9 +130,22 @@ export class EventQueries {
       where.push('e.time < ?');
       params.push(f.to);
     }
-    if (traffic !== undefined) where.push(eventTraffic('e', traffic));
+    if (f.validation !== undefined) {
+      where.push(`e.pk IN (SELECT event_pk FROM event_validation WHERE ${validationSql(f.validation)})`);
+    }
+        if (traffic !== undefined) where.push(eventTraffic('e', traffic));
     return { where, params };
   }
+}
+
+/**
+ * The verdicts as SQL, codes written as literals from a fixed list. Without `valid`, the term
+ * the partial index event_validation_flagged names is said too: SQLite uses that index only
+ * for a query that repeats its condition.
+ */
+export function validationSql(statuses: readonly ValidationStatus[]): string {
+  const codes = statuses.map((v) => VALIDATION_CODE[v]).join(', ');
+  return statuses.includes('valid') ? `status IN (${codes})` : `status <> 0 AND status IN (${codes})`;
 }
 
 const whereSql = (w: Where): string => (w.where.length ? `WHERE ${w.where.join(' AND ')}` : '');

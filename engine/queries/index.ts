@@ -6,6 +6,7 @@ import { ExploreQueries } from './explore';
 import { ListQueries } from './lists';
 import { StatsQueries } from './stats';
 import { SummaryQueries } from './summary';
+import { PlanQueries } from './plan';
 
 /** Every read the API and the desktop shell answer from, built in one place (buildQueries). */
 export interface Queries {
@@ -14,6 +15,8 @@ export interface Queries {
   stats: StatsQueries;
   counts: CountQueries;
   summary: SummaryQueries;
+  /** The tracking plan's coverage. */
+  plan: PlanQueries;
   /** Filtered figures, funnels, paths, retention, property breakdowns (engine/explore's columns). */
   explore: ExploreQueries;
   /**
@@ -48,6 +51,7 @@ export function buildQueries(db: DB, opts: QueryOptions): Queries {
     explore: withBeforeRead(new ExploreQueries(opts.exploreStore, stats, lists, db, opts.keyEventTypes), opts.beforeRead),
     counts: withBeforeRead(new CountQueries(db), opts.beforeRead),
     summary: withBeforeRead(new SummaryQueries(db), opts.beforeRead),
+    plan: withBeforeRead(new PlanQueries(db, stats), opts.beforeRead),
     asCommitted: { getSessionsByPk: (pks) => lists.getSessionsByPk(pks), getEventsByPk: (pks) => events.getEventsByPk(pks) },
   };
 }

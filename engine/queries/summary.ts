@@ -1,6 +1,7 @@
 import type { DB } from '../db/database';
 import type { SummaryView } from '../../shared/api';
 import { StatementCache } from './statements';
+import { VALIDATION_CODE } from '../../shared/plan';
 
 /**
  * `GET /api/summary`: what is stored, every traffic class and Footfall's own events
@@ -23,7 +24,9 @@ export class SummaryQueries {
     const status = this.st.get('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as Array<{ status: number; n: number }>;
     const sessions = { active: status.find((r) => r.status === 0)?.n ?? 0, ended: status.find((r) => r.status === 1)?.n ?? 0 };
     const profiles = this.st.get('SELECT count(*) FROM profiles').pluck().get() as number;
-    // No tracking plan here yet: nothing is checked, so nothing is invalid or unplanned.
-    return { events: { total, byType }, rejected, invalid: 0, unplanned: 0, sessions, profiles };
+    // The events the tracking plan found wrong or does not name, whenever they were stored (the partial index's rows only).
+    const flagged = this.st.get('SELECT status, count(*) AS n FROM event_validation WHERE status <> 0 GROUP BY status').all() as Array<{ status: number; n: number }>;
+    const count = (code: number) => flagged.find((r) => r.status === code)?.n ?? 0;
+    return { events: { total, byType }, rejected, invalid: count(VALIDATION_CODE.invalid), unplanned: count(VALIDATION_CODE.unplanned), sessions, profiles };
   }
 }

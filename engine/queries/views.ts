@@ -2,6 +2,7 @@ import { CLS, TRAFFIC_NAME, type EventRow, type ProfileRow, type SessionRow, typ
 import type { TrafficClassName } from '../../shared/traffic';
 import type { EndReason, EventView, ProfileView, SessionView, SourceView } from '../../shared/api';
 import { sessionDuration } from '../../shared/rules';
+import { VALIDATION_STATUSES, type ValidationError, type ValidationView } from '../../shared/plan';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
@@ -89,7 +90,13 @@ export function profileView(r: ProfileJoinRow): ProfileView {
   };
 }
 
-export type EventJoinRow = EventRow & { session_id: string; profile_id: string };
+/** An event row with its ids, and its verdict against the tracking plan (event_validation) when it has one. */
+export type EventJoinRow = EventRow & { session_id: string; profile_id: string; v_status: number | null; v_errors: string | null };
+
+function validationView(status: number | null, errors: string | null): ValidationView | null {
+  if (status === null) return null;
+  return { status: VALIDATION_STATUSES[status] ?? 'invalid', errors: errors === null ? [] : (safeJson(errors) as ValidationError[]) };
+}
 
 export function eventView(r: EventJoinRow): EventView {
   return {
@@ -105,6 +112,7 @@ export function eventView(r: EventJoinRow): EventView {
       traffic: trafficName(r.traffic),
       system: r.system === 1,
       warnings: r.warnings === null ? [] : (safeJson(r.warnings) as string[]),
+      validation: validationView(r.v_status, r.v_errors),
     },
     page: { url: r.page_url },
     properties: parseJson(r.properties),

@@ -17,6 +17,7 @@ import { Retention } from './retention';
 import { RollupWriter } from './rollups';
 import { Scratch, type CommitNotice } from './scratch';
 import type { EngineSettings } from './settings';
+import type { CompiledPlan } from '../plan/check';
 import { prepareStatements, type Statements } from './statements';
 import { Tracking } from './tracking';
 import { Visits } from './visits';
@@ -80,7 +81,7 @@ export class SessionEngine {
   constructor(opts: EngineOptions) {
     const db = (this.db = opts.db);
     this.clock = opts.clock;
-    this.settings = { timeoutMs: opts.sessionTimeoutMs, keyTypes: new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES), patterns: opts.trafficPatterns ?? NO_PATTERNS };
+    this.settings = { timeoutMs: opts.sessionTimeoutMs, keyTypes: new Set(opts.keyEventTypes ?? DEFAULT_KEY_EVENT_TYPES), patterns: opts.trafficPatterns ?? NO_PATTERNS, plan: null };
     this.walSync = opts.durable === false ? null : new WalSync(`${db.name}-wal`);
     this.sources = new SourceStore(db);
     const q = (this.q = prepareStatements(db));
@@ -131,6 +132,11 @@ export class SessionEngine {
     this.settings.patterns = patterns;
   }
 
+  /** The tracking plan events are checked against from the next request on (null: none). */
+  setPlan(plan: CompiledPlan | null): void {
+    this.settings.plan = plan;
+  }
+
   /** While paused (the desktop app's "Pause collecting"), `/track` is refused and stores nothing. */
   get paused(): boolean {
     return this.isPaused;
@@ -172,7 +178,7 @@ export class SessionEngine {
       const enabled = this.sources.isEnabled(sourceId);
       if (enabled === undefined) throw new DomainError('unknown-source', `source.id: unknown event source "${sourceId}".`);
       if (!enabled) throw new DomainError('disabled-source', `source.id: event source "${sourceId}" is disabled.`);
-      this.pending.push(prepareRequest(payload, meta, resolve, reject));
+      this.pending.push(prepareRequest(payload, meta, this.settings.plan, resolve, reject));
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());

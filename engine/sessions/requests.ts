@@ -2,6 +2,7 @@ import { DomainError } from '../errors';
 import { LIMITS } from '../../shared/limits';
 import { DEBUG_SESSION_ID } from '../../shared/rules';
 import type { TrackPayload, TrackResponse } from '../../shared/track';
+import type { CompiledPlan, Verdict } from '../plan/check';
 import { asObject, asString, browserContext } from './enrich';
 
 export interface TrackMeta {
@@ -30,6 +31,10 @@ export interface PreparedEvent {
   page: Record<string, unknown> | null;
   /** What the collector changed in this event as it took it (its type trimmed, ...), or null. */
   warnings: string[] | null;
+  /** Its check against the tracking plan in force, or null without one. */
+  verdict: Verdict | null;
+  /** What the answer says about that verdict (not kept with the event: its validation says it), or null. */
+  planWarning: string | null;
 }
 
 /** One `/track` request waiting in the queue for the next transaction, and how to answer it. */
@@ -52,11 +57,13 @@ export interface PreparedRequest {
 
 /**
  * Checks a validated payload's events against what one may hold and serialises them, so
- * the transaction only writes. Throws a DomainError naming the first event too large.
+ * the transaction only writes; checks each against the tracking plan (`plan`), outside the
+ * transaction too. Throws a DomainError naming the first event too large.
  */
 export function prepareRequest(
   payload: TrackPayload,
   meta: TrackMeta,
+  plan: CompiledPlan | null,
   resolve: PreparedRequest['resolve'],
   reject: PreparedRequest['reject'],
 ): PreparedRequest {
@@ -86,6 +93,7 @@ export function prepareRequest(
     if (typeof url === 'string' && url.length > PAGE_URL_CHARS) {
       (warnings ??= []).push(`events[${i}]: the page URL is ${url.length} characters; its first ${PAGE_URL_CHARS} are the event's page (its context keeps it whole).`);
     }
+    const verdict = plan === null ? null : plan.check(type, ev.properties ?? {});
     events.push({
       id: ev.id ?? '',
       clientId: ev.id !== undefined,
@@ -96,6 +104,8 @@ export function prepareRequest(
       pageUrl: asString(url, PAGE_URL_CHARS),
       page,
       warnings,
+      verdict,
+      planWarning: verdict === null ? null : plan!.warning(i, type, verdict),
     });
   }
   const warnings = meta.warnings === undefined ? [] : [...meta.warnings];

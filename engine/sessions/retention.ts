@@ -21,6 +21,7 @@ export class Retention {
     const q = this.q;
     const pks = q.endedBefore.all(cutoff, cutoff, limit);
     for (const pk of pks) {
+      q.deleteSessionValidation.run(pk);
       q.deleteSessionEvents.run(pk);
       q.deleteSessionContext.run(pk);
       q.deleteSession.run(pk);
@@ -40,6 +41,7 @@ export class Retention {
    */
   deleteEverything(): { events: number; sessions: number; profiles: number } {
     const q = this.q;
+    q.deleteAllValidation.run();
     const events = q.deleteAllEvents.run().changes;
     q.deleteAllContext.run();
     const sessions = q.deleteAllSessions.run().changes;
@@ -57,6 +59,7 @@ export class Retention {
    */
   deleteDebugData(): { events: number; sessions: number; profiles: number } {
     const q = this.q;
+    q.deleteDebugValidation.run();
     const events = q.deleteDebugEvents.run().changes;
     q.deleteDebugContext.run();
     const sessions = q.deleteDebugSessions.run().changes;

@@ -1,3 +1,4 @@
+import type { CompiledPlan } from '../plan/check';
 import type { TrafficPatterns } from './classify';
 
 /**
@@ -11,4 +12,6 @@ export interface EngineSettings {
   keyTypes: ReadonlySet<string>;
   /** The user's own user-agent patterns for automation and bots, applied to visits that start from now on. */
   patterns: TrafficPatterns;
+  /** The tracking plan events are checked against as they arrive, or null (none: nothing is checked). */
+  plan: CompiledPlan | null;
 }

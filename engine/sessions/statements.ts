@@ -98,6 +98,7 @@ type Run<P extends unknown[]> = Statement<P>;
 export interface Statements {
   eventExists: Statement<[id: string], number>;
   insertEvent: Run<EventInsert>;
+  insertValidation: Run<[eventPk: number, status: number, errors: string | null]>;
   sessionById: Statement<[id: string], SessionRow>;
   sessionByPk: Statement<[pk: number], SessionRow>;
   continuationOf: Statement<[pk: number], SessionRow>;
@@ -119,17 +120,20 @@ export interface Statements {
   runState: Statement<[], number>;
   setRunState: Run<[clean: number]>;
   endedBefore: Statement<[cutoff: number, cutoff: number, limit: number], number>;
+  deleteSessionValidation: Run<[pk: number]>;
   deleteSessionEvents: Run<[pk: number]>;
   deleteSessionContext: Run<[pk: number]>;
   deleteSession: Run<[pk: number]>;
   deleteAggDimsBefore: Run<[hour: number, day: number]>;
   deleteAggSessionsBefore: Run<[hour: number, day: number]>;
+  deleteDebugValidation: Run<[]>;
   deleteDebugEvents: Run<[]>;
   deleteDebugContext: Run<[]>;
   deleteDebugSessions: Run<[]>;
   deleteDebugProfiles: Run<[]>;
   deleteDebugAggDims: Run<[]>;
   deleteDebugAggSessions: Run<[]>;
+  deleteAllValidation: Run<[]>;
   deleteAllEvents: Run<[]>;
   deleteAllContext: Run<[]>;
   deleteAllSessions: Run<[]>;
@@ -147,6 +151,8 @@ export function prepareStatements(db: DB): Statements {
     eventExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE id = ?').pluck(),
     insertEvent: db.prepare<EventInsert>(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context, traffic, warnings)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // An event's verdict against the tracking plan (engine/plan/check.ts), beside it.
+    insertValidation: db.prepare<[number, number, string | null]>('INSERT OR REPLACE INTO event_validation (event_pk, status, errors) VALUES (?, ?, ?)'),
 
     // ---- sessions
     sessionById: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
@@ -199,6 +205,8 @@ export function prepareStatements(db: DB): Statements {
     // ---- retention (retention.ts)
     // started_at <= ended_at, so the range on the started index bounds the search.
     endedBefore: db.prepare<[cutoff: number, cutoff: number, limit: number], number>('SELECT pk FROM sessions WHERE started_at < ? AND status = 1 AND ended_at < ? LIMIT ?').pluck(),
+    // Verdicts go before their events, while the events still say which they are.
+    deleteSessionValidation: db.prepare<[number]>('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM events WHERE session_pk = ?)'),
     deleteSessionEvents: db.prepare<[number]>('DELETE FROM events WHERE session_pk = ?'),
     deleteSessionContext: db.prepare<[number]>('DELETE FROM session_context WHERE session_pk = ?'),
     deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE pk = ?'),
@@ -206,6 +214,7 @@ export function prepareStatements(db: DB): Statements {
     deleteAggSessionsBefore: db.prepare<[hour: number, day: number]>(`DELETE FROM agg_sessions ${bucketsBefore}`),
 
     // ---- debug data (retention.ts)
+    deleteDebugValidation: db.prepare('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1))'),
     deleteDebugEvents: db.prepare('DELETE FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
     deleteDebugContext: db.prepare('DELETE FROM session_context WHERE session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
     deleteDebugSessions: db.prepare('DELETE FROM sessions WHERE debug = 1'),
@@ -214,6 +223,7 @@ export function prepareStatements(db: DB): Statements {
     deleteDebugAggSessions: db.prepare(`DELETE FROM agg_sessions WHERE cls = ${CLS.debug}`),
 
     // ---- everything (retention.ts, `POST /api/reset`)
+    deleteAllValidation: db.prepare('DELETE FROM event_validation'),
     deleteAllEvents: db.prepare('DELETE FROM events'),
     deleteAllContext: db.prepare('DELETE FROM session_context'),
     deleteAllSessions: db.prepare('DELETE FROM sessions'),

@@ -95,6 +95,7 @@ export class Tracking {
       // Each stored event keeps what was said about the request and about it.
       const told = warnings.length === 0 && req.warnings.length === 0 && ev.warnings === null ? null : JSON.stringify([...warnings, ...req.warnings, ...(ev.warnings ?? [])]);
       this.visits.record(tx, s, profile, ev, req.sourceId, now, told);
+      if (ev.planWarning !== null) eventWarnings.push(ev.planWarning);
       // Never the debug session, even for a plain event that names it: it must stay open,
       // or the next debug event would start a second session with its fixed id.
       if (ev.type === 'logout' && !ev.debug && !s.debug) this.ending.end(tx, s, 'logout', now);

@@ -144,7 +144,9 @@ export class Visits {
   /** Writes a tracked event into its session and counts it (the counters reach the row later). */
   record(tx: Scratch, s: SessionState, profile: ProfileState, ev: PreparedEvent, sourceId: string, now: number, warnings: string | null): void {
     const r = this.q.insertEvent.run(ev.id, ev.type, now, s.pk, profile.pk, sourceId, ev.debug ? 1 : 0, 0, ev.pageUrl, ev.properties, ev.context, s.cls, warnings);
-    tx.notice.events.push(Number(r.lastInsertRowid));
+    const pk = Number(r.lastInsertRowid);
+    tx.notice.events.push(pk);
+    if (ev.verdict !== null) this.q.insertValidation.run(pk, ev.verdict.status, ev.verdict.errorsJson);
     const rollups = tx.rollups;
     s.lastAt = now;
     s.events++;

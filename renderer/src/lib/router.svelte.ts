@@ -25,6 +25,7 @@ export type Route =
   | { view: 'funnels' }
   | { view: 'paths' }
   | { view: 'retention' }
+  | { view: 'plan' }
   | { view: 'not-found'; path: string };
 
 function split(hash: string): { path: string; search: string } {
@@ -62,6 +63,7 @@ export function matchRoute(path: string): Route {
     case 'funnels':
     case 'paths':
     case 'retention':
+    case 'plan':
       return decoded === undefined ? { view: head } : { view: 'not-found', path };
     default:
       return { view: 'not-found', path };
