@@ -61,6 +61,9 @@ function storedPatterns(p: SettingsView['trafficPatterns'], log: (m: string) => 
  * A running Footfall engine: database, session engine, sweeper and HTTP server on one port.
  * Used by `npm run serve`, by the Electron main process, and by the tests.
  */
+/** How long a stop waits for answers in flight before it closes their connections. */
+const STOP_GRACE_MS = 3000;
+
 export class Footfall {
   private stopping: Promise<void> | null = null;
 
@@ -218,11 +221,20 @@ export class Footfall {
     this.stopping ??= (async () => {
       this.live.close();
       const closing = this.app.close();
+      // Fastify closes the connections idle at this moment, once. One that goes idle a moment
+      // later, or whose browser keeps a request open, would hold the close for the keep-alive
+      // timeout (72 s): idle ones are closed as they turn idle, and whatever is left after a
+      // grace for answers in flight is cut (an answer not sent acknowledged nothing).
+      const idle = setInterval(() => this.app.server.closeIdleConnections(), 50);
+      const cut = setTimeout(() => this.app.server.closeAllConnections(), STOP_GRACE_MS);
       await this.sweeper.stop();
       // What the upstreams have not accepted yet stays in the outbox for the next start.
       await this.ctx.forwarding.stop();
       this.ctx.plan.stop();
-      await closing;
+      await closing.finally(() => {
+        clearInterval(idle);
+        clearTimeout(cut);
+      });
       await this.engine.close();
       this.exploreStore.stop();
       this.db.close();
