@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seed } from '../seed';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { SHOP_PLAN } from './fixtures';
 
@@ -67,6 +71,40 @@ describe('POST /api/plan/draft', () => {
       expect(bad.status, JSON.stringify(body)).toBe(422);
     }
   });
+});
+
+describe('POST /api/plan/draft on a seeded database', () => {
+  it("finds the seeder's types and their properties, with what every event had required and short lists of strings as enums", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'footfall-draft-seed-'));
+    try {
+      const until = Date.now();
+      const r = await seed({ dataDir: dir, events: 4000, days: 7, seed: 3, until });
+      expect(r.events).toBeGreaterThan(3000);
+      const s = await startTestFootfall({ dir });
+      try {
+        const draft = (await s.api('POST', '/api/plan/draft', { from: until - 8 * 86_400_000, to: until + 1 })).body;
+        // Footfall's own events (visit-started...) are not the user's to plan.
+        expect(Object.keys(draft.events)).toEqual(expect.arrayContaining(['page-view', 'purchase', 'add-to-cart', 'search', 'click']));
+        expect(Object.keys(draft.events)).not.toContain('visit-started');
+        const cart = draft.events['add-to-cart'].properties;
+        expect(cart.required).toEqual(['product', 'quantity']);
+        // A number is a quantity, not a choice: no enum however few values came.
+        expect(cart.properties.quantity).toEqual({ type: 'number' });
+        const purchase = draft.events.purchase.properties;
+        expect(purchase.required).toEqual(['currency', 'orderId', 'value']);
+        expect(purchase.properties.currency).toEqual({ type: 'string', enum: ['EUR'] });
+        // Order ids are all different: a string, never a list of them.
+        expect(purchase.properties.orderId).toEqual({ type: 'string' });
+        expect(draft.events.click.properties.properties.target.enum).toEqual(['button', 'image', 'link', 'menu']);
+        // The seeder sends each property with one type: nothing is type inconsistent.
+        expect(draft.inconsistent).toEqual([]);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('POST /api/plan/revalidate', () => {
