@@ -81,6 +81,12 @@ test('clicking a slice, a bar and a table cell filters every view, with chips in
   await expect(chips(page)).toHaveCount(3);
   await expect(chips(page).nth(2)).toHaveAttribute('data-value', device);
   for (const row of await page.getByTestId('session-row').all()) await expect(row.getByTestId('cell-device')).toHaveText(device);
+  // The list's download holds what the list shows: the chips go with it.
+  const href = (await page.getByTestId('export-ndjson').getAttribute('href'))!;
+  expect(new URL(href, d.server.url).searchParams.getAll('filter')).toHaveLength(3);
+  const total = Number((await page.getByTestId('sessions-count').textContent())!.replace(/[^\d]/g, ''));
+  const exported = (await (await page.request.get(new URL(href, d.server.url).href)).text()).trimEnd().split('\n');
+  expect(exported).toHaveLength(total);
 
   // A chip turns into "is not", and goes.
   await chips(page).nth(2).getByRole('button', { name: 'is' }).click();

@@ -19,7 +19,7 @@ type Format = 'ndjson' | 'csv';
  */
 export function registerExport(app: FastifyInstance, ctx: AppContext): void {
   const { lists, events } = ctx.queries;
-  const route = <Q>(kind: ExportKind, parse: (raw: unknown) => Q, pageOf: (q: Q, cursor: string | undefined) => Page<unknown>) => {
+  const route = <Q>(kind: ExportKind, parse: (raw: unknown) => Q, pageOf: (q: Q, cursor: string | undefined) => Page<unknown> | Promise<Page<unknown>>) => {
     for (const format of ['ndjson', 'csv'] as const) {
       app.get(`/api/export/${kind}.${format}`, async (req, reply) => {
         const q = parse(req.query);
@@ -38,10 +38,14 @@ export function registerExport(app: FastifyInstance, ctx: AppContext): void {
   route(
     'sessions',
     (raw) => {
-      const q = parseWith(sessionExportQuery, raw);
-      return { f: sessionFilter(q), sort: q.sort, order: q.order };
+      const { filter: filters, ...q } = parseWith(sessionExportQuery, raw);
+      return { f: sessionFilter(q), filters: filters ?? [], sort: q.sort, order: q.order };
     },
-    (q, cursor) => lists.listSessions(q.f, { limit: PAGE_ROWS, cursor, sort: q.sort, order: q.order }),
+    // Under explore's filters the list is answered from its columns, as GET /api/sessions is.
+    (q, cursor) => {
+      const o = { limit: PAGE_ROWS, cursor, sort: q.sort, order: q.order };
+      return q.filters.length > 0 ? ctx.queries.explore.sessions(q.filters, q.f, o) : lists.listSessions(q.f, o);
+    },
   );
   route(
     'profiles',
@@ -54,22 +58,22 @@ export function registerExport(app: FastifyInstance, ctx: AppContext): void {
 }
 
 /** The items of every page, one page at a time, each read when the one before has been taken. */
-function* pages(read: (cursor: string | undefined) => Page<unknown>): Generator<unknown[]> {
+async function* pages(read: (cursor: string | undefined) => Page<unknown> | Promise<Page<unknown>>): AsyncGenerator<unknown[]> {
   let cursor: string | undefined;
   for (;;) {
-    const page = read(cursor);
+    const page = await read(cursor);
     yield page.items;
     if (page.next === null) return;
     cursor = page.next;
   }
 }
 
-function send(reply: FastifyReply, kind: ExportKind, format: Format, items: Generator<unknown[]>, now: number): FastifyReply {
+function send(reply: FastifyReply, kind: ExportKind, format: Format, items: AsyncGenerator<unknown[]>, now: number): FastifyReply {
   const stamp = new Date(now).toISOString().slice(0, 19).replace(/[:T]/g, '-');
   const columns = EXPORT_COLUMNS[kind];
-  function* chunks(): Generator<string> {
+  async function* chunks(): AsyncGenerator<string> {
     if (format === 'csv') yield csvHeader(columns);
-    for (const page of items) {
+    for await (const page of items) {
       let chunk = '';
       for (const item of page) chunk += format === 'csv' ? csvLine(columns, item) : `${JSON.stringify(item)}\n`;
       if (chunk !== '') yield chunk;

@@ -27,7 +27,7 @@ const sessionFilters = {
 const sessionSort = { sort: z.enum(Object.keys(SESSION_SORTS) as [SessionSort, ...SessionSort[]]).optional(), order: pageParams.order };
 /** `filter`: explore's filters (shared/explore.ts), answered from its columns. */
 export const sessionQuery = z.object({ ...pageParams, ...sessionSort, ...sessionFilters, total: boolParam.optional(), filter: filterParam.optional() });
-export const sessionExportQuery = z.object({ ...sessionSort, ...sessionFilters });
+export const sessionExportQuery = z.object({ ...sessionSort, ...sessionFilters, filter: filterParam.optional() });
 
 const profileFilters = { id: z.string().max(128).optional(), ...trafficParams };
 const profileSort = { sort: z.enum(Object.keys(PROFILE_SORTS) as [ProfileSort, ...ProfileSort[]]).optional(), order: pageParams.order };
