@@ -198,14 +198,17 @@ export class Footfall {
       if (address !== null && typeof address === 'object') ctx.port = address.port;
       // Catch up on sessions that expired while Footfall was closed, then sweep on the timer.
       void sweeper.start();
-      // Explore loads its columns in the background (slices that leave the collector
-      // answering), then keeps them caught up whenever the collector has been quiet a while.
+      // Explore loads its columns once the collector is quiet (in slices that leave it
+      // answering), then keeps them caught up whenever it has been quiet a while.
       let lastCommit = 0;
       engine.onCommit(() => {
         lastCommit = Date.now();
       });
-      void exploreStore.current().catch((err: unknown) => log(`Explore could not read the data (${(err as Error).message}); it retries at the next query.`));
-      exploreStore.startIdle(() => Date.now() - lastCommit > 2000);
+      exploreStore.startIdle(
+        () => Date.now() - lastCommit > 2000,
+        30,
+        (err) => log(`Explore could not read the data (${(err as Error).message}); it retries at the next query.`),
+      );
       forwarding.start();
       plan.start();
       return new Footfall(config, db, engine, sweeper, app, live, ctx, exploreStore);

@@ -25,6 +25,9 @@ type EventRaw = [pk: number, sessionPk: number, time: number, type: string, page
 
 const PAGE_KEYS_MAX = 10_000;
 
+/** Active sessions read at once while refreshing them. */
+const ACTIVE_BATCH = 1024;
+
 export class Ingest {
   private readonly q: {
     sessionsAfter: Statement;
@@ -41,7 +44,7 @@ export class Ingest {
       sessionsAfter: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk > ? ORDER BY pk LIMIT ?`).raw(),
       sessionsIn: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk > ? AND pk <= ? ORDER BY pk`).raw(),
       sessionByPk: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk = ?`).raw(),
-      activeSessions: db.prepare(`SELECT ${SESSION_COLS} FROM sessions INDEXED BY sessions_active WHERE status = 0`).raw(),
+      activeSessions: db.prepare(`SELECT ${SESSION_COLS} FROM sessions INDEXED BY sessions_active WHERE status = 0 AND (started_at, pk) > (?, ?) ORDER BY started_at, pk LIMIT ?`).raw(),
       eventsAfter: db.prepare('SELECT pk, session_pk, time, type, page_url, properties, system FROM events WHERE pk > ? ORDER BY pk LIMIT ?').raw(),
       eventsIn: db.prepare('SELECT pk, session_pk, time, type, page_url, properties, system FROM events WHERE pk > ? AND pk <= ? ORDER BY pk').raw(),
     };
@@ -93,20 +96,39 @@ export class Ingest {
 
   /**
    * Brings the sessions held as active up to date: the ones still active in one read of
-   * their partial index, the ones that ended since (or went) one by one.
+   * their partial index, the ones that ended since (or went) one by one, giving the event
+   * loop back every `sliceMs` (a sweep that ended 100,000 of them would otherwise hold the
+   * collector for most of a second).
    */
-  refreshActive(data: ExploreData): void {
+  async refreshActive(data: ExploreData, pause: () => Promise<void>, sliceMs: number): Promise<void> {
     if (data.active.size === 0) return;
     const before = new Set(data.active);
-    for (const r of this.q.activeSessions.all() as SessionRaw[]) {
-      const slot = data.slotOf.get(r[0]);
-      before.delete(slot);
-      if (slot >= 0) data.putSession(this.record(r));
+    let t0 = performance.now();
+    // Read along the partial index a batch at a time (started_at, pk), not all at once.
+    let at: [number, number] = [-Infinity, 0];
+    for (;;) {
+      const rows = this.q.activeSessions.all(at[0], at[1], ACTIVE_BATCH) as SessionRaw[];
+      for (const r of rows) {
+        const slot = data.slotOf.get(r[0]);
+        before.delete(slot);
+        if (slot >= 0) data.putSession(this.record(r));
+      }
+      if (rows.length < ACTIVE_BATCH) break;
+      const last = rows[rows.length - 1]!;
+      at = [last[5], last[0]];
+      if (performance.now() - t0 > sliceMs) {
+        await pause();
+        t0 = performance.now();
+      }
     }
     for (const slot of before) {
       const r = this.q.sessionByPk.get(data.pk[slot]!) as SessionRaw | undefined;
       if (r !== undefined) data.putSession(this.record(r));
       else data.active.delete(slot); // deleted: the store reloads once it sees the deletion
+      if (performance.now() - t0 > sliceMs) {
+        await pause();
+        t0 = performance.now();
+      }
     }
   }
 

@@ -98,13 +98,29 @@ export class ExploreStore {
   }
 
   /**
-   * Catches up and writes what it read every `seconds` while `idle()` says the collector is
-   * quiet, so that a restart has little to read from the tables.
+   * Loads the data at the first moment `idle()` says the collector is quiet (checked every
+   * second), then catches up and writes what it read every `seconds` while it is quiet, so
+   * that a restart has little to read from the tables. Not at once at start-up: the load
+   * would share the loop with the sweeper's catch-up and the collector's first requests (a
+   * query that comes first loads what it needs itself).
    */
-  startIdle(idle: () => boolean, seconds = 30): void {
+  startIdle(idle: () => boolean, seconds = 30, onError: (err: unknown) => void = () => {}): void {
+    const tick = () => {
+      if (idle() && this.pending === null) {
+        void this.current().then(
+          () => this.flush(),
+          (err: unknown) => {
+            if (!(err instanceof StoreClosedError)) onError(err);
+          },
+        );
+      }
+    };
     this.timer = setInterval(() => {
-      if (idle() && this.pending === null) void this.current().then(() => this.flush(), () => {});
-    }, seconds * 1000);
+      if (this.data === null) return tick();
+      if (this.timer) clearInterval(this.timer);
+      this.timer = setInterval(tick, seconds * 1000);
+      this.timer.unref();
+    }, 1000);
     this.timer.unref();
   }
 
@@ -229,7 +245,12 @@ export class ExploreStore {
   private async catchUp(data: ExploreData): Promise<void> {
     let t0 = performance.now();
     for (;;) {
-      while (this.readSessions(data) > 0);
+      while (this.readSessions(data) > 0) {
+        if (performance.now() - t0 > this.opts.sliceMs) {
+          await this.pause();
+          t0 = performance.now();
+        }
+      }
       const r = this.ingest.eventsAfter(data, this.events.pk, this.batch('events'));
       this.events.pk = r.lastPk;
       this.events.rows += r.rows;
@@ -240,7 +261,7 @@ export class ExploreStore {
         t0 = performance.now();
       }
     }
-    this.ingest.refreshActive(data);
+    await this.ingest.refreshActive(data, () => this.pause(), this.opts.sliceMs);
   }
 
   /**
