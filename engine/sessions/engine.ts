@@ -326,6 +326,11 @@ export class SessionEngine {
     return this.write(() => this.retention.deleteOlderThan(cutoff, limit));
   }
 
+  /** Retention, after the sessions: up to about `limit` rollup rows before `cutoff` (see Retention.deleteRollupsBefore). */
+  deleteRollupsBefore(cutoff: number, limit: number): number {
+    return this.write(() => this.retention.deleteRollupsBefore(cutoff, limit));
+  }
+
   // ---- shutdown ----------------------------------------------------------------------
 
   /** Stops taking requests, writes those already accepted and every counter, and marks the stop clean. */

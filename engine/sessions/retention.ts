@@ -12,10 +12,10 @@ export class Retention {
   ) {}
 
   /**
-   * Deletes up to `limit` sessions that ended before `cutoff` (ms), with all their events;
-   * once none are left, the rollup buckets before the cutoff too. Returns how many sessions
-   * went (fewer than `limit` means it caught up). Active sessions and profiles stay (a
-   * profile's visit count is its history).
+   * Deletes up to `limit` sessions that ended before `cutoff` (ms), with all their events.
+   * Returns how many went (fewer than `limit` means it caught up). Active sessions and
+   * profiles stay (a profile's visit count is its history). The rollups go after, with
+   * deleteRollupsBefore.
    */
   deleteOlderThan(cutoff: number, limit: number): number {
     const q = this.q;
@@ -26,13 +26,24 @@ export class Retention {
       q.deleteSessionContext.run(pk);
       q.deleteSession.run(pk);
     }
-    if (pks.length < limit) {
-      const h = Math.floor(cutoff / HOUR_MS);
-      const d = Math.floor(cutoff / DAY_MS);
-      q.deleteAggDimsBefore.run(h, d);
-      q.deleteAggSessionsBefore.run(h, d);
-    }
     return pks.length;
+  }
+
+  /**
+   * Deletes up to about `limit` rollup rows of the buckets before `cutoff` (hours for the
+   * hourly rows, days for the daily); returns how many went (fewer than `limit`: none left).
+   */
+  deleteRollupsBefore(cutoff: number, limit: number): number {
+    const q = this.q;
+    const hour = Math.floor(cutoff / HOUR_MS);
+    const day = Math.floor(cutoff / DAY_MS);
+    // agg_sessions has a row per bucket and class: a few thousand a year, one statement.
+    let n = q.deleteAggSessionsBefore.run(hour, day).changes;
+    for (let dim = q.firstAggDim.get() ?? null; dim !== null && n < limit; dim = q.nextAggDim.get(dim) ?? null) {
+      n += q.deleteAggDimsBatch.run(dim, 0, hour, limit - n).changes;
+      if (n < limit) n += q.deleteAggDimsBatch.run(dim, 1, day, limit - n).changes;
+    }
+    return n;
   }
 
   /**

@@ -124,7 +124,9 @@ export interface Statements {
   deleteSessionEvents: Run<[pk: number]>;
   deleteSessionContext: Run<[pk: number]>;
   deleteSession: Run<[pk: number]>;
-  deleteAggDimsBefore: Run<[hour: number, day: number]>;
+  firstAggDim: Statement<[], string | null>;
+  nextAggDim: Statement<[after: string], string | null>;
+  deleteAggDimsBatch: Run<[dim: string, g: number, before: number, limit: number]>;
   deleteAggSessionsBefore: Run<[hour: number, day: number]>;
   deleteDebugValidation: Run<[]>;
   deleteDebugEvents: Run<[]>;
@@ -210,7 +212,14 @@ export function prepareStatements(db: DB): Statements {
     deleteSessionEvents: db.prepare<[number]>('DELETE FROM events WHERE session_pk = ?'),
     deleteSessionContext: db.prepare<[number]>('DELETE FROM session_context WHERE session_pk = ?'),
     deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE pk = ?'),
-    deleteAggDimsBefore: db.prepare<[hour: number, day: number]>(`DELETE FROM agg_dims ${bucketsBefore}`),
+    // agg_dims is keyed (dim, g, t, ...): a bucket range is found per dimension along the key,
+    // a batch at a time, where one DELETE over both granularities read the whole table (1.7 M
+    // rows at 10 M events: a quarter of a second in one transaction).
+    firstAggDim: db.prepare<[], string | null>('SELECT min(dim) FROM agg_dims').pluck(),
+    nextAggDim: db.prepare<[string], string | null>('SELECT min(dim) FROM agg_dims WHERE dim > ?').pluck(),
+    deleteAggDimsBatch: db.prepare<[dim: string, g: number, before: number, limit: number]>(
+      'DELETE FROM agg_dims WHERE (dim, g, t, cls, value) IN (SELECT dim, g, t, cls, value FROM agg_dims WHERE dim = ? AND g = ? AND t < ? LIMIT ?)',
+    ),
     deleteAggSessionsBefore: db.prepare<[hour: number, day: number]>(`DELETE FROM agg_sessions ${bucketsBefore}`),
 
     // ---- debug data (retention.ts)

@@ -161,6 +161,29 @@ describe('the sweeper', () => {
     expect(t.ff.db.prepare('SELECT count(*) FROM agg_sessions WHERE g = 1').pluck().get()).toBe(1);
   });
 
+  it('deletes the rollups of the buckets before the retention period a batch at a time, keeping the later ones', async () => {
+    const t = await start({ sessionTimeout: 60 });
+    const h = (pattern: string) => t.ff.db.prepare(`SELECT count(*) FROM agg_dims WHERE ${pattern}`).pluck().get() as number;
+    for (let i = 0; i < 4; i++) await t.track(visit(t, `old${i}`));
+    t.clock.advance(3 * 86_400_000);
+    await t.track(visit(t, 'new'));
+    await t.sweep();
+    const cutoff = t.clock.now() - 2 * 86_400_000;
+    const hour = Math.floor(cutoff / 3_600_000);
+    const day = Math.floor(cutoff / 86_400_000);
+    const old = `(g = 0 AND t < ${hour}) OR (g = 1 AND t < ${day})`;
+    const before = { old: h(old), kept: h(`NOT (${old})`) };
+    expect(before.old).toBeGreaterThan(6);
+    expect(before.kept).toBeGreaterThan(0);
+    // Batches of at most 3 rows (and the few agg_sessions rows of the first call).
+    const batches: number[] = [];
+    for (let n = 3; n >= 3; ) batches.push((n = t.ff.engine.deleteRollupsBefore(cutoff, 3)));
+    expect(batches.length).toBeGreaterThan(2);
+    expect(Math.max(...batches.slice(1))).toBeLessThanOrEqual(3);
+    expect(h(old)).toBe(0);
+    expect(h(`NOT (${old})`)).toBe(before.kept);
+  });
+
   it('ends a chunk exactly as ending each session alone does: rows, visit-ended events and rollups', async () => {
     // The sweeper ends sessions with set-based SQL; `endSessionById` ends one in JavaScript.
     // Both must write the same thing. One clock drives two Footfalls through the same visits.

@@ -111,7 +111,9 @@ export class Sweeper {
       this.lastRetention = now;
       const cutoff = now - this.retentionDays * DAY_MS;
       const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit));
-      result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs);
+      // The rollups of those hours and days, once their sessions are gone, in slices too.
+      const a = await this.inSlices((limit) => (this.stopped ? 0 : this.engine.deleteRollupsBefore(cutoff, limit)));
+      result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs, a.maxBlockMs);
     }
     return result;
   }
