@@ -94,6 +94,15 @@ describe('the rejected log', () => {
     expect(oldest).toBe('#25');
   });
 
+  it('keeps what it said: a lone surrogate (a JSON \\ud800 escape) in an echoed id is U+FFFD in the answer and in the log alike', async () => {
+    const r = await t.track('{"source":{"id":"x\\ud800y"},"session":{"id":"s"}}');
+    expect(r.status).toBe(401);
+    expect(r.body.detail).toContain('"x\ufffdy"');
+    const [kept] = (await t.api('GET', '/api/rejected')).body.items;
+    expect(kept.detail).toBe(r.body.detail);
+    expect(kept.source).toEqual({ id: 'x\ufffdy' });
+  });
+
   it('cuts bodies on a character, never in one', () => {
     expect(cutUtf8('aé', 2)).toEqual({ text: 'a', cut: true });
     expect(cutUtf8('aé', 3)).toEqual({ text: 'aé', cut: false });
