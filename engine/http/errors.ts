@@ -2,7 +2,6 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { DomainError, isStorageFull, type ErrorKind } from '../errors';
 import { LIMITS } from '../../shared/limits';
 import { redactUrl } from './redact';
-import { wellFormed } from '../util/text';
 
 /** An error answered to an HTTP client as `{"detail": message}` with `status` (thrown by routes only). */
 export class HttpError extends Error {
@@ -34,8 +33,8 @@ const STATUS: Record<ErrorKind, number> = {
 /** Maps every failure to the contract's `{"detail": "..."}` with the right status. */
 export function installErrorHandlers(app: FastifyInstance, log: (msg: string) => void): void {
   app.setErrorHandler((err: FastifyError | HttpError | DomainError | Error, req, reply) => {
-    if (err instanceof HttpError) return reply.status(err.status).send({ detail: wellFormed(err.message) });
-    if (err instanceof DomainError) return reply.status(STATUS[err.kind]).send({ detail: wellFormed(err.message) });
+    if (err instanceof HttpError) return reply.status(err.status).send({ detail: err.message });
+    if (err instanceof DomainError) return reply.status(STATUS[err.kind]).send({ detail: err.message });
     const code = (err as FastifyError).code;
     switch (code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -49,7 +48,7 @@ export function installErrorHandlers(app: FastifyInstance, log: (msg: string) =>
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return reply.status(400).send({ detail: 'Content-Length does not match the body that was sent.' });
       case 'FST_ERR_VALIDATION':
-        return reply.status(400).send({ detail: wellFormed(err.message) });
+        return reply.status(400).send({ detail: err.message });
       default:
         break;
     }
@@ -71,7 +70,7 @@ export function installErrorHandlers(app: FastifyInstance, log: (msg: string) =>
     if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON' || (status === 400 && /JSON|prototype|constructor/i.test(err.message))) {
       return reply.status(400).send({ detail: `Malformed JSON in the body: ${err.message}` });
     }
-    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send({ detail: wellFormed(err.message) });
+    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send({ detail: err.message });
     log(`Internal error on ${req.method} ${redactUrl(req.url)}: ${err.stack ?? err.message}`);
     return reply.status(500).send({ detail: `Internal error: ${err.message}` });
   });

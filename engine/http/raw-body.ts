@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { wellFormed } from '../util/text';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +26,10 @@ export function installJsonParsers(app: FastifyInstance, bodyLimit: number): voi
   const json = app.getDefaultJsonParser('remove', 'remove') as (req: FastifyRequest, body: string, done: Done) => void;
   const keepingText = (req: FastifyRequest, body: string, done: Done) => {
     req.rawBody = body;
-    json(req, body, done);
+    // A `\ud800` escape is the one way a lone surrogate gets in (bytes that are not UTF-8
+    // decode as U+FFFD already): only a body with an escape is walked.
+    if (!body.includes('\\u')) return json(req, body, done);
+    json(req, body, (err, value) => (err ? done(err) : done(null, wellFormedValue(value))));
   };
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, keepingText);
@@ -42,4 +46,15 @@ export function installRefusedBodyReader(scope: FastifyInstance, bodyLimit: numb
     req.rawBody = body;
     done(Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }));
   });
+}
+
+/** `v` with every string in it, keys included, well-formed (see wellFormed). */
+function wellFormedValue(v: unknown): unknown {
+  if (typeof v === 'string') return wellFormed(v);
+  if (Array.isArray(v)) return v.map(wellFormedValue);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  // (__proto__ keys were dropped by the parser: none reaches this assignment.)
+  for (const [k, x] of Object.entries(v)) out[wellFormed(k)] = wellFormedValue(x);
+  return out;
 }

@@ -103,6 +103,14 @@ describe('the rejected log', () => {
     expect(kept.source).toEqual({ id: 'x\ufffdy' });
   });
 
+  it('stores an id with a lone surrogate as the id it answers, so the API finds it by that id', async () => {
+    const r = await t.track('{"source":{"id":"SRC"},"session":{"id":"s\\udc00"},"events":[{"type":"t\\ud800"}]}'.replace('SRC', t.source));
+    expect(r.status).toBe(200);
+    expect(r.body.session.id).toBe('s\ufffd');
+    expect((await t.api('GET', `/api/sessions/${encodeURIComponent('s\ufffd')}`)).body.id).toBe('s\ufffd');
+    expect((await t.api('GET', `/api/events?session=${encodeURIComponent('s\ufffd')}&type=${encodeURIComponent('t\ufffd')}`)).body.items).toHaveLength(1);
+  });
+
   it('cuts bodies on a character, never in one', () => {
     expect(cutUtf8('aé', 2)).toEqual({ text: 'a', cut: true });
     expect(cutUtf8('aé', 3)).toEqual({ text: 'aé', cut: false });

@@ -3,7 +3,6 @@ import type { DB } from '../db/database';
 import type { RejectedRow } from '../db/rows';
 import { decodeCursor, encodeCursor } from '../queries/cursor';
 import type { Page, RejectedView } from '../../shared/api';
-import { wellFormed } from '../util/text';
 
 /** How many refused requests are kept (the newest), and how much of each body. */
 export const REJECTED_LIMITS = { rows: 10_000, bodyBytes: 64 * 1024 } as const;
@@ -55,9 +54,7 @@ export class RejectedLog {
 
   record(r: Rejection): void {
     const body = r.body === null ? null : cutUtf8(r.body, REJECTED_LIMITS.bodyBytes);
-    const text = (v: string | null) => (v === null ? null : wellFormed(v));
-    const row = { ...r, detail: wellFormed(r.detail), sourceId: text(r.sourceId), origin: text(r.origin), userAgent: text(r.userAgent), body: body === null ? null : wellFormed(body.text), truncated: body?.cut ? 1 : 0 };
-    const pk = Number(this.insert.run(row).lastInsertRowid);
+    const pk = Number(this.insert.run({ ...r, body: body?.text ?? null, truncated: body?.cut ? 1 : 0 }).lastInsertRowid);
     if (pk > this.keep) this.trim.run(pk - this.keep);
   }
 
