@@ -57,13 +57,13 @@ function storedPatterns(p: SettingsView['trafficPatterns'], log: (m: string) => 
   }
 }
 
+/** How long a stop waits for answers in flight before it closes their connections. */
+const STOP_GRACE_MS = 3000;
+
 /**
  * A running Footfall engine: database, session engine, sweeper and HTTP server on one port.
  * Used by `npm run serve`, by the Electron main process, and by the tests.
  */
-/** How long a stop waits for answers in flight before it closes their connections. */
-const STOP_GRACE_MS = 3000;
-
 export class Footfall {
   private stopping: Promise<void> | null = null;
 

@@ -59,8 +59,6 @@ export class LiveHub {
   private ended = new Newest(LIVE_LIMITS.sessionsEnded);
   private timer: NodeJS.Timeout | null = null;
   private lastSent = -Infinity;
-  /** Set by close(): a stream asked for while the server stops is ended at once, or the stop would wait for it forever. */
-  private closed = false;
 
   constructor(
     private readonly engine: SessionEngine,
@@ -86,10 +84,6 @@ export class LiveHub {
     // client waits forever.
     if (req.method === 'HEAD') {
       reply.raw.end();
-      return;
-    }
-    if (this.closed) {
-      reply.raw.destroy();
       return;
     }
     reply.raw.write(': footfall live stream\nretry: 2000\n\n');
@@ -177,14 +171,9 @@ export class LiveHub {
     for (const c of this.clients.keys()) c.raw.write(chunk);
   }
 
-  /**
-   * Ends every stream at shutdown, connection and all: an ended stream leaves a keep-alive
-   * connection that turns idle only after the server's one sweep of idle connections, and the
-   * server's close would then wait for the keep-alive timeout (72 s).
-   */
+  /** Ends every stream (at shutdown, so the server can close). */
   close(): void {
-    this.closed = true;
-    for (const c of this.clients.keys()) c.raw.destroy();
+    for (const c of this.clients.keys()) c.raw.end();
     this.clients.clear();
     this.stopListening();
   }
