@@ -5,7 +5,7 @@
  * the built headless server in a child process, loaded from this process with autocannon;
  * a bare node:http server and a bare better-sqlite3 loop as the ceilings; the sweeper on
  * 100,000 expired sessions while the collector answers; every dashboard query on a seeded
- * database of 1,000,000 events; start-up time on that database; peak memory.
+ * database of 1,000,000 events (`--events N`: another size; bench/seeded.ts), its bytes an event; start-up time on that database; peak memory.
  *
  * Prints a table; `--json` adds one JSON object as the last line. Writes bench/RESULTS.md.
  * `--soak`: 60 s of steady load at half the collector's throughput instead (issue 7).
@@ -22,7 +22,8 @@ import { paced } from './pace';
 import { writeBenchPlan } from './plan';
 import { Visitors } from './payload';
 import { ROOT, cpuMs, outDir, startChild, startFootfall, type Child, type Footfall } from './proc';
-import { dashboardQueries, exploreQueries, filteredQueries, timeQueries, type QueryTiming } from './queries';
+import { measureSeeded } from './seeded';
+import { fmt, round, type Measured } from './util';
 import type { SweepReport } from './sweep-server';
 
 interface Args {
@@ -147,101 +148,6 @@ function machine(): string {
 
 type Part = 'queries' | 'throughput' | 'sqlite' | 'sweep';
 const PARTS: readonly Part[] = ['queries', 'throughput', 'sqlite', 'sweep'];
-
-/** One measured part: its JSON fields, table rows, notes. */
-interface Measured {
-  fields: Record<string, number>;
-  rows: Array<[metric: string, value: string, target: string, met: boolean | null]>;
-  notes: string[];
-  rssMb?: number;
-}
-
-/** Start-up and every dashboard query, on a seeded database of `a.events` events over 90 days. */
-async function measureSeeded(a: Args): Promise<Measured> {
-  const seeded = a.dataDir ?? temp('seeded');
-  let seedS = 0;
-  let seedLine = `the data folder ${seeded} as given`;
-  if (a.dataDir === null) {
-    log(`seeding ${a.events.toLocaleString('en')} events over 90 days`);
-    const s0 = performance.now();
-    const seed = spawnSync(process.execPath, [join(outDir(ROOT), 'main', 'seed.js'), '--events', String(a.events), '--days', '90', '--data-dir', seeded], { cwd: ROOT, encoding: 'utf8' });
-    if (seed.status !== 0) throw new Error(`seeding failed:\n${seed.stdout}\n${seed.stderr}`);
-    seedS = (performance.now() - s0) / 1000;
-    seedLine = seed.stdout.trim().split('\n').pop() ?? '';
-    log(seedLine);
-  }
-
-  // Three starts: the database is closed and reopened each time, as a user restarting would.
-  const starts: number[] = [];
-  let ff: Footfall | null = null;
-  for (let i = 0; i < 3; i++) {
-    if (ff) await stopChild(ff.child);
-    ff = await startFootfall(ROOT, seeded);
-    track(ff.child);
-    starts.push(ff.startupMs);
-  }
-  const q = ff!;
-  log(`start-up on the seeded database: ${starts.map((s) => s.toFixed(0)).join(', ')} ms (the server's own "ready in": ${q.readyMs} ms)`);
-  const headers = { authorization: `Bearer ${q.token}` };
-  const sampleRes = (await (await fetch(`${q.url}/api/sessions?status=ended&limit=1`, { headers })).json()) as { items: Array<{ id: string; profile: { id: string } }> };
-  const sample = sampleRes.items[0];
-  if (!sample) throw new Error('the seeded database has no ended session');
-  const queries = dashboardQueries(Date.now(), { session: sample.id, profile: sample.profile.id });
-  const timings = await timeQueries(q.url, q.token, queries, 3);
-  const all = timings.flatMap((t) => t.ms);
-  const slowest = [...timings].sort((x, y) => Math.max(...y.ms) - Math.max(...x.ms)).slice(0, 5);
-  const p50 = percentile(all, 50);
-  const max = Math.max(...all);
-  log(`${queries.length} dashboard queries × 3: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
-  const filtered = summary(await timeQueries(q.url, q.token, filteredQueries(Date.now()), 3));
-  log(`${filtered.count} filtered stats queries × 3: p50 ${filtered.p50.toFixed(1)} ms, max ${filtered.max.toFixed(1)} ms`);
-  const explore = summary(await timeQueries(q.url, q.token, exploreQueries(Date.now()), 3));
-  log(`${explore.count} explore queries × 3: p50 ${explore.p50.toFixed(1)} ms, max ${explore.max.toFixed(1)} ms`);
-  const rssMb = q.child.peakRssMb();
-  await stopChild(q.child);
-  const startup = Math.max(...starts);
-  return {
-    fields: {
-      query_p50_ms: round(p50, 1),
-      query_max_ms: round(max, 1),
-      filtered_p50_ms: round(filtered.p50, 1),
-      filtered_max_ms: round(filtered.max, 1),
-      explore_p50_ms: round(explore.p50, 1),
-      explore_max_ms: round(explore.max, 1),
-      startup_ms: Math.round(startup),
-      seed_s: round(seedS, 1),
-    },
-    rows: [
-      [`query_p50_ms (${queries.length} queries × 3)`, `${round(p50, 1)} ms`, '≤ 25 ms', p50 <= 25],
-      ['query_max_ms', `${round(max, 1)} ms`, '≤ 150 ms', max <= 150],
-      [`filtered_p50_ms (${filtered.count} queries × 3)`, `${round(filtered.p50, 1)} ms`, '≤ 50 ms', filtered.p50 <= 50],
-      ['filtered_max_ms', `${round(filtered.max, 1)} ms`, '≤ 300 ms', filtered.max <= 300],
-      [`explore_p50_ms (${explore.count} queries × 3)`, `${round(explore.p50, 1)} ms`, '≤ 50 ms', explore.p50 <= 50],
-      ['explore_max_ms', `${round(explore.max, 1)} ms`, '≤ 300 ms', explore.max <= 300],
-      ['startup_ms (slowest of 3)', `${fmt(startup)} ms`, '≤ 1,500 ms', startup <= 1500],
-    ],
-    notes: [
-      `- Seeded database: ${seedLine} (${seedS.toFixed(1)} s from spawn to exit). Start-ups: ${starts.map((s) => s.toFixed(0)).join(', ')} ms from spawn to the "listening" line (Node's own start included).`,
-      `- Queries: every request the dashboard's views make, for ranges of 1, 7, 30 and 90 days, people only and all traffic, timed from this process over keep-alive HTTP (first runs included). Slowest (max of 3): ${slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(1)} ms`).join('; ')}.`,
-      `- Filtered stats: the Overview's requests and the session list under 5 filters (a session dimension, two combined, a negation, an event type, a page with a property), 7 and 90 days. Slowest: ${filtered.slowest}.`,
-      `- Explore: funnels of 3-5 steps, paths 4 deep, weekly and daily retention, property breakdowns and lists, 30 and 90 days, plain and under 4 filters. Slowest: ${explore.slowest}.`,
-      `- Peak resident memory of the server on the seeded database: ${rssMb.toFixed(0)} MB.`,
-    ],
-    rssMb,
-  };
-}
-
-/** p50, max and the five slowest of a set of timed queries. */
-function summary(timings: QueryTiming[]): { count: number; p50: number; max: number; slowest: string } {
-  const all = timings.flatMap((t) => t.ms);
-  const slowest = [...timings].sort((x, y) => Math.max(...y.ms) - Math.max(...x.ms)).slice(0, 5);
-  return {
-    count: timings.length,
-    p50: percentile(all, 50),
-    max: Math.max(...all),
-    slowest: slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(1)} ms`).join('; '),
-  };
-}
 
 /** The collector (1 event and 100 events a request) beside a bare node:http server, same load. */
 async function measureThroughput(a: Args): Promise<Measured> {
@@ -453,7 +359,7 @@ async function runMain(a: Args, only: readonly Part[]): Promise<void> {
   log('building');
   const helpers = await build();
   const parts: Measured[] = [];
-  if (only.includes('queries')) parts.push(await measureSeeded(a));
+  if (only.includes('queries')) parts.push(await measureSeeded({ log, temp, track, stopChild }, a));
   const thr = only.includes('throughput') ? await measureThroughput(a) : null;
   const sql = only.includes('sqlite') ? measureSqlite(a, helpers) : null;
   if (thr) parts.push(thr);
@@ -545,15 +451,6 @@ async function runSoak(a: Args): Promise<void> {
 }
 
 // ---- output -------------------------------------------------------------------------------
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function fmt(n: number): string {
-  return Math.round(n).toLocaleString('en');
-}
 
 /** Replaces one marked section of bench/RESULTS.md (main run or soak), keeping the other. */
 function writeSection(name: 'main' | 'soak', body: string): void {
