@@ -131,9 +131,12 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     progress?.({ planned: plan.planned, of: plan.planned, ms: performance.now() - t0 });
     // What a running Footfall writes when idle: explore's segments, so that its first start
     // on this history loads them instead of reading every event row.
+    const t1 = performance.now();
+    log('Writing explore\'s segments (every event read once) ...');
     const explore = new ExploreStore(db);
     await explore.current();
     explore.stop();
+    log(`  ${((performance.now() - t1) / 1000).toFixed(1)} s`);
     const count = (sql: string) => db.prepare(sql).pluck().get() as number;
     return {
       planned: plan.planned,
