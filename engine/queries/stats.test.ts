@@ -88,7 +88,8 @@ let events: RawEvent[];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'footfall-stats-'));
-  const r = await seed({ dataDir: dir, events: 12_000, days: DAYS, seed: 7, until: UNTIL, sessionTimeout: 1800 });
+  // Seed 8: the streamed plan's seed 7 happens to have no visit in the last half hour (about one is expected there).
+  const r = await seed({ dataDir: dir, events: 12_000, days: DAYS, seed: 8, until: UNTIL, sessionTimeout: 1800 });
   expect(r.sessions).toBeGreaterThan(800);
   t = await startTestFootfall({ dir, clock: new FakeClock(UNTIL), sessionTimeout: 1800 });
   q = new StatsQueries(t.ff.db, () => ['purchase']);
