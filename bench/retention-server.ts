@@ -34,11 +34,15 @@ export interface RetentionReport {
   /** Write transactions meanwhile (the sweeper's and the collector's): how many, the longest, ms. */
   transactions: number;
   txMaxMs: number;
+  /** Of the longest transaction, the time in COMMIT (log write, a checkpoint); the longest COMMIT of all, ms. */
+  txMaxCommitMs: number;
+  txCommitMaxMs: number;
   /** The database file with the log checkpointed into it, bytes, before and after. */
   fileBefore: number;
   fileAfter: number;
   freePagesAfter: number;
   autoVacuum: number;
+  steps: Record<string, { count: number; maxMs: number; unitsAtMax: number; units: number }>;
 }
 
 function fileSize(ff: Footfall, dataDir: string): number {
@@ -62,15 +66,24 @@ async function main(): Promise<void> {
   let timing = false;
   let transactions = 0;
   let txMaxMs = 0;
+  let txMaxCommitMs = 0;
+  let txCommitMaxMs = 0;
   const transaction = db.transaction.bind(db);
   db.transaction = ((fn: (...args: unknown[]) => unknown) => {
-    const wrapped = transaction(fn);
+    let workEnd = 0;
+    const wrapped = transaction((...args: unknown[]) => {
+      const r = fn(...args);
+      workEnd = performance.now();
+      return r;
+    });
     return (...args: unknown[]) => {
       const t = performance.now();
       const r = wrapped(...args);
+      const end = performance.now();
       if (timing) {
         transactions++;
-        txMaxMs = Math.max(txMaxMs, performance.now() - t);
+        if (end - t > txMaxMs) [txMaxMs, txMaxCommitMs] = [end - t, end - workEnd];
+        txCommitMaxMs = Math.max(txCommitMaxMs, end - workEnd);
       }
       return r;
     };
@@ -89,6 +102,23 @@ async function main(): Promise<void> {
     }
     return deleteOlderThan(cutoff, limit);
   };
+  // Each kind of step the sweeper takes: how many, the longest (ms) and the units it did then.
+  const steps: RetentionReport['steps'] = {};
+  for (const name of ['deleteOlderThan', 'deleteRollupsBefore', 'giveSpaceBack', 'sweepChunk'] as const) {
+    const fn = (engine[name] as (...a: number[]) => number).bind(engine);
+    (engine as unknown as Record<string, (...a: number[]) => number>)[name] = (...args: number[]) => {
+      const t = performance.now();
+      const n = fn(...args);
+      const ms = performance.now() - t;
+      if (started !== 0) {
+        const s = (steps[name] ??= { count: 0, maxMs: 0, unitsAtMax: 0, units: 0 });
+        s.count++;
+        s.units += n;
+        if (ms > s.maxMs) Object.assign(s, { maxMs: ms, unitsAtMax: n });
+      }
+      return n;
+    };
+  }
   const sweeper = ff.sweeper;
   const sweep = sweeper.sweep.bind(sweeper);
   let reported = false;
@@ -110,10 +140,13 @@ async function main(): Promise<void> {
         loopP99Ms: h.percentile(99) / 1e6,
         transactions,
         txMaxMs,
+        txMaxCommitMs,
+        txCommitMaxMs,
         fileBefore,
         fileAfter: fileSize(ff, dataDir),
         freePagesAfter: db.pragma('freelist_count', { simple: true }) as number,
         autoVacuum: db.pragma('auto_vacuum', { simple: true }) as number,
+        steps,
       };
       process.send?.(report);
     });

@@ -65,7 +65,7 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
   try {
     // A first start converts an old database to incremental auto-vacuum (one VACUUM): give it time.
     const m = await child.waitFor(/listening on (\S+) source (\S+) token (\S+)/, 900_000);
-    const conversion = child.output.find((l) => /auto-vacuum/i.test(l));
+    const conversion = child.output.find((l) => /^Converted the database/.test(l));
     const [url, source, token] = [m[1]!, m[2]!, m[3]!];
     const visitors = new Visitors({ sourceId: source, runId: 'retention-load' });
     const during: Array<[due: number, ms: number]> = [];
@@ -88,9 +88,10 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
     const deleted = report.eventsBefore - report.eventsAfter;
     log(
       `retention: ${deleted} events (${report.sessionsDeleted} sessions) in ${report.retentionMs.toFixed(0)} ms; longest event-loop stall ${report.loopMaxMs.toFixed(1)} ms ` +
-        `(sweeper slice ${report.sliceMaxMs.toFixed(1)} ms, longest transaction ${report.txMaxMs.toFixed(1)} ms of ${report.transactions}); ` +
+        `(sweeper slice ${report.sliceMaxMs.toFixed(1)} ms, longest transaction ${report.txMaxMs.toFixed(1)} ms of ${report.transactions}, ${report.txMaxCommitMs.toFixed(1)} ms of it in COMMIT; longest COMMIT ${report.txCommitMaxMs.toFixed(1)} ms); ` +
         `collector p99 ${p99.toFixed(0)} ms, max ${maxLat.toFixed(0)} ms; file ${mb(report.fileBefore)} -> ${mb(report.fileAfter)} MB (auto_vacuum ${report.autoVacuum}, ${report.freePagesAfter} free pages)`,
     );
+    for (const [name, st] of Object.entries(report.steps)) log(`  ${name}: ${st.count} steps, ${st.units} units, longest ${st.maxMs.toFixed(1)} ms (${st.unitsAtMax} units)`);
     return {
       fields: {
         retention_deleted_events: deleted,
@@ -107,7 +108,7 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
       notes: [
         `- Retention: retentionDays set to ${days - dropDays} on a ${days}-day history of ${report.eventsBefore.toLocaleString('en')} events through the settings API, while the collector was sent ${rate} req/s (paced, open loop); ` +
           `it deleted ${deleted.toLocaleString('en')} events and ${report.sessionsDeleted.toLocaleString('en')} sessions in ${report.retentionMs.toFixed(0)} ms, with rollups and the space given back. ` +
-          `Longest event-loop stall (1 ms timer) ${report.loopMaxMs.toFixed(1)} ms, p99 ${report.loopP99Ms.toFixed(1)} ms; the sweeper's longest slice ${report.sliceMaxMs.toFixed(1)} ms; longest write transaction ${report.txMaxMs.toFixed(1)} ms of ${report.transactions}. ` +
+          `Longest event-loop stall (1 ms timer) ${report.loopMaxMs.toFixed(1)} ms, p99 ${report.loopP99Ms.toFixed(1)} ms; the sweeper's longest slice ${report.sliceMaxMs.toFixed(1)} ms; longest write transaction ${report.txMaxMs.toFixed(1)} ms of ${report.transactions} (${report.txMaxCommitMs.toFixed(1)} ms of it in COMMIT; the longest COMMIT ${report.txCommitMaxMs.toFixed(1)} ms). ` +
           `Requests due meanwhile: ${inside.length}, latency from when due p99 ${p99.toFixed(0)} ms, max ${maxLat.toFixed(0)} ms. ` +
           `File (log checkpointed) ${mb(report.fileBefore)} MB before, ${mb(report.fileAfter)} MB after.${conversion ? ` At start: ${conversion}` : ''}`,
       ],
