@@ -42,7 +42,11 @@ export interface RetentionReport {
   fileAfter: number;
   freePagesAfter: number;
   autoVacuum: number;
-  steps: Record<string, { count: number; maxMs: number; unitsAtMax: number; units: number }>;
+  /** Explore catching up afterwards: how long, and the longest event-loop stall meanwhile, ms. */
+  exploreMs: number;
+  exploreLoopMaxMs: number;
+  /** Each kind of sweeper step: how many, the longest (wall ms, and the CPU ms the process used meanwhile), its units. */
+  steps: Record<string, { count: number; maxMs: number; cpuMsAtMax: number; unitsAtMax: number; units: number }>;
 }
 
 function fileSize(ff: Footfall, dataDir: string): number {
@@ -56,6 +60,10 @@ async function main(): Promise<void> {
   const config = loadConfig(['--port', '0', '--data-dir', dataDir, '--sweep-interval', '1'], {});
   const ff = await Footfall.start(config, { log: (m) => console.error(m) });
   await ff.sweeper.sweep(); // the catch-up sweep at start, before anything is measured
+  // Explore's columns loaded and written as segments, as a Footfall that has run a while has
+  // them: after retention, explore drops the segments of the deleted range and reads it again.
+  await ff.exploreStore.current();
+  ff.exploreStore.flush();
   const db = ff.db;
   const count = (sql: string) => db.prepare(sql).pluck().get() as number;
   const fileBefore = fileSize(ff, dataDir);
@@ -105,16 +113,22 @@ async function main(): Promise<void> {
   // Each kind of step the sweeper takes: how many, the longest (ms) and the units it did then.
   const steps: RetentionReport['steps'] = {};
   for (const name of ['deleteOlderThan', 'deleteRollupsBefore', 'giveSpaceBack', 'sweepChunk'] as const) {
-    const fn = (engine[name] as (...a: number[]) => number).bind(engine);
-    (engine as unknown as Record<string, (...a: number[]) => number>)[name] = (...args: number[]) => {
+    // (A build from before giveSpaceBack, to compare, lacks it.)
+    if (typeof engine[name] !== 'function') continue;
+    const fn = (engine[name] as (...a: unknown[]) => number).bind(engine);
+    (engine as unknown as Record<string, (...a: unknown[]) => number>)[name] = (...args: unknown[]) => {
       const t = performance.now();
+      const c = process.cpuUsage();
       const n = fn(...args);
       const ms = performance.now() - t;
       if (started !== 0) {
-        const s = (steps[name] ??= { count: 0, maxMs: 0, unitsAtMax: 0, units: 0 });
+        const s = (steps[name] ??= { count: 0, maxMs: 0, cpuMsAtMax: 0, unitsAtMax: 0, units: 0 });
         s.count++;
         s.units += n;
-        if (ms > s.maxMs) Object.assign(s, { maxMs: ms, unitsAtMax: n });
+        if (ms > s.maxMs) {
+          const u = process.cpuUsage(c);
+          Object.assign(s, { maxMs: ms, cpuMsAtMax: (u.user + u.system) / 1000, unitsAtMax: n });
+        }
       }
       return n;
     };
@@ -124,12 +138,19 @@ async function main(): Promise<void> {
   let reported = false;
   sweeper.sweep = () => {
     const p = sweep();
-    void p.then((r) => {
+    void p.then(async (r) => {
       if (started === 0 || reported) return;
       reported = true;
       const retentionMs = performance.now() - started;
       h.disable();
       timing = false;
+      // Then explore catches up with the deletion (as at the first query, or when the collector is quiet).
+      const hx = monitorEventLoopDelay({ resolution: 1 });
+      hx.enable();
+      const x0 = performance.now();
+      await ff.exploreStore.current();
+      const exploreMs = performance.now() - x0;
+      hx.disable();
       const report: RetentionReport = {
         eventsBefore,
         eventsAfter: count('SELECT count(*) FROM events'),
@@ -147,6 +168,8 @@ async function main(): Promise<void> {
         freePagesAfter: db.pragma('freelist_count', { simple: true }) as number,
         autoVacuum: db.pragma('auto_vacuum', { simple: true }) as number,
         steps,
+        exploreMs,
+        exploreLoopMaxMs: hx.max / 1e6,
       };
       process.send?.(report);
     });
