@@ -149,7 +149,11 @@ export class ExploreStore {
 
   private async refresh(): Promise<ExploreData> {
     if (this.data !== null && this.q.changes.get() === this.changesSeen) return this.data;
-    if (this.dropTouched()) this.data = null;
+    if (this.dropTouched()) {
+      this.data = null;
+      // Dropping the segments was a transaction of its own: the loop back before the load.
+      await this.pause();
+    }
     if (this.data === null) await this.load();
     const data = this.data!;
     await this.catchUp(data);
