@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestFootfall } from '../testing';
 import { DB_FILE, openDatabase } from './database';
 import { AUTO_VACUUM_INCREMENTAL, convertToIncrementalVacuum, freePages, giveSpaceBack } from './vacuum';
 
@@ -76,6 +77,21 @@ describe('giving space back', () => {
       expect(convertToIncrementalVacuum(db, (m) => lines.push(m))).toBeNull();
     } finally {
       db.close();
+    }
+  });
+
+  it('converts an older database when Footfall starts on it, saying so', async () => {
+    const raw = new Database(join(dir, DB_FILE));
+    raw.pragma('journal_mode = WAL');
+    fillAndDelete(raw, 1);
+    raw.close();
+    const lines: string[] = [];
+    const t = await startTestFootfall({ dir, log: (m) => lines.push(m) });
+    try {
+      expect(t.ff.db.pragma('auto_vacuum', { simple: true })).toBe(AUTO_VACUUM_INCREMENTAL);
+      expect(lines.some((l) => l.startsWith('Converted the database in'))).toBe(true);
+    } finally {
+      await t.close();
     }
   });
 });
