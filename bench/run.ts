@@ -25,6 +25,7 @@ import { ROOT, cpuMs, outDir, startChild, startFootfall, type Child, type Footfa
 import { measureSeeded } from './seeded';
 import { fmt, round, type Measured } from './util';
 import type { SweepReport } from './sweep-server';
+import { measureRetention } from './retention';
 
 interface Args {
   json: boolean;
@@ -59,8 +60,8 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--data-dir') a.dataDir = argv[++i] ?? null;
     else if (flag === '--only') {
       const list = (argv[++i] ?? '').split(',') as Part[];
-      const bad = list.filter((p) => !PARTS.includes(p));
-      if (bad.length > 0 || list.length === 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}`);
+      const bad = list.filter((p) => !PARTS.includes(p) && p !== 'retention');
+      if (bad.length > 0 || list.length === 0) throw new Error(`--only takes a comma-separated list of ${PARTS.join(', ')}, retention`);
       a.only = list;
     }
     else throw new Error(`Unknown option ${flag}. Usage: npm run bench -- [--json] [--soak] [--events N] [--duration S] [--connections C] [--rounds R] [--batch-connections C] [--only queries,throughput,sqlite,sweep] [--data-dir DIR]`);
@@ -107,7 +108,7 @@ async function build(): Promise<string> {
       ? spawnSync(process.execPath, [npm, 'run', '--silent', 'build'], io)
       : spawnSync('npm', ['run', '--silent', 'build'], io);
   if (r.status !== 0 || !existsSync(join(out, 'main', 'serve.js'))) throw new Error('The build failed; run `npm run build` to see why.');
-  return buildHelpers({ 'sweep-server': 'bench/sweep-server.ts', 'sqlite-baseline': 'bench/sqlite-baseline.ts' });
+  return buildHelpers({ 'sweep-server': 'bench/sweep-server.ts', 'sqlite-baseline': 'bench/sqlite-baseline.ts', 'retention-server': 'bench/retention-server.ts' });
 }
 
 interface Throughput {
@@ -146,7 +147,8 @@ function machine(): string {
   return `${c.length} × ${c[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Linux ${release()}, Node ${process.versions.node}`;
 }
 
-type Part = 'queries' | 'throughput' | 'sqlite' | 'sweep';
+/** `retention` runs only when asked for (`--only retention --data-dir SEEDED`: a 365-day seed, copied). */
+type Part = 'queries' | 'throughput' | 'sqlite' | 'sweep' | 'retention';
 const PARTS: readonly Part[] = ['queries', 'throughput', 'sqlite', 'sweep'];
 
 /** The collector (1 event and 100 events a request) beside a bare node:http server, same load. */
@@ -371,6 +373,10 @@ async function runMain(a: Args, only: readonly Part[]): Promise<void> {
     thr.rows[at] = ['batch_events_per_s (100 a request)', `${fmt(thr.fields.batch_events_per_s!)} events/s`, `≥ 0.6 × sqlite baseline (${ratio.toFixed(3)}×)`, ratio >= 0.6];
   }
   if (only.includes('sweep')) parts.push(await measureSweep(helpers));
+  if (only.includes('retention')) {
+    if (a.dataDir === null) throw new Error('--only retention needs --data-dir SEEDED (seed --days 365; it is copied, not changed)');
+    parts.push(await measureRetention({ helpers, seeded: a.dataDir, log }));
+  }
   const rss = Math.max(...parts.map((p) => p.rssMb ?? 0));
   const fields: Record<string, number> = Object.assign({}, ...parts.map((p) => p.fields));
   const rows = parts.flatMap((p) => p.rows);

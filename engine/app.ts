@@ -6,6 +6,7 @@ import type { Config } from './config';
 import { systemClock, type Clock } from './clock';
 import type { AppContext } from './context';
 import { openDatabase, type DB } from './db/database';
+import { convertToIncrementalVacuum } from './db/vacuum';
 import { StartupError } from './errors';
 import { Forwarding } from './forward/forwarding';
 import { buildServer } from './http/server';
@@ -109,6 +110,8 @@ export class Footfall {
     const log = scrubbingLog(opts.log ?? ((m: string) => console.error(m)), () => [secret, ...(forwarding?.secrets() ?? [])]);
     const db = openDatabase(config.dataDir);
     try {
+      // Once, on a database made before deleted data gave its space back (see vacuum.ts).
+      convertToIncrementalVacuum(db, log);
       const token = config.token ?? loadToken(config.dataDir);
       secret = token;
       const source = ensureDefaultSource(db, clock.now());

@@ -108,6 +108,12 @@ function configure(db: DB, file: string, lockFile: string | null): void {
     // the collector unchanged. A database that exists keeps its page size (a WAL database
     // cannot change it), and works the same.
     db.pragma('page_size = 8192');
+    // A new database gives the pages of deleted rows back to the file system (retention, a
+    // reset): the sweeper runs `incremental_vacuum` in small slices after deleting
+    // (engine/db/vacuum.ts). It must be set before the first table; an older database is
+    // converted once at start (convertToIncrementalVacuum). Only on a new, empty file: on one
+    // that exists the pragma writes its header even when nothing changes.
+    if ((db.pragma('main.page_count', { simple: true }) as number) === 0) db.pragma('main.auto_vacuum = INCREMENTAL');
     // No locking_mode = EXCLUSIVE: other processes may read while Footfall runs (the
     // folder's lock keeps a second Footfall out). `main.`: unqualified, journal_mode would
     // also change the attached lock file.

@@ -42,11 +42,11 @@ export class Ingest {
   constructor(db: DB) {
     this.q = {
       sessionsAfter: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk > ? ORDER BY pk LIMIT ?`).raw(),
-      sessionsIn: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk > ? AND pk <= ? ORDER BY pk`).raw(),
+      sessionsIn: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk > ? AND pk <= ? ORDER BY pk LIMIT ?`).raw(),
       sessionByPk: db.prepare(`SELECT ${SESSION_COLS} FROM sessions WHERE pk = ?`).raw(),
       activeSessions: db.prepare(`SELECT ${SESSION_COLS} FROM sessions INDEXED BY sessions_active WHERE status = 0 AND (started_at, pk) > (?, ?) ORDER BY started_at, pk LIMIT ?`).raw(),
       eventsAfter: db.prepare('SELECT pk, session_pk, time, type, page_url, properties, system FROM events WHERE pk > ? ORDER BY pk LIMIT ?').raw(),
-      eventsIn: db.prepare('SELECT pk, session_pk, time, type, page_url, properties, system FROM events WHERE pk > ? AND pk <= ? ORDER BY pk').raw(),
+      eventsIn: db.prepare('SELECT pk, session_pk, time, type, page_url, properties, system FROM events WHERE pk > ? AND pk <= ? ORDER BY pk LIMIT ?').raw(),
     };
   }
 
@@ -87,11 +87,11 @@ export class Ingest {
     return { rows: rows.length, lastPk: rows.length > 0 ? rows[rows.length - 1]![0] : after };
   }
 
-  /** Every session with pk in (lo, hi]. */
-  sessionsIn(data: ExploreData, lo: number, hi: number): number {
-    const rows = this.q.sessionsIn.all(lo, hi) as SessionRaw[];
+  /** Sessions with pk in (lo, hi], up to `limit`; returns how many and the last pk read. */
+  sessionsIn(data: ExploreData, lo: number, hi: number, limit: number): { rows: number; lastPk: number } {
+    const rows = this.q.sessionsIn.all(lo, hi, limit) as SessionRaw[];
     for (const r of rows) data.putSession(this.record(r));
-    return rows.length;
+    return { rows: rows.length, lastPk: rows.length > 0 ? rows[rows.length - 1]![0] : hi };
   }
 
   /**
@@ -139,11 +139,11 @@ export class Ingest {
     return { rows: rows.length, lastPk: rows.length > 0 ? rows[rows.length - 1]![0] : after };
   }
 
-  /** Every event with pk in (lo, hi]; returns the rows read. */
-  eventsIn(data: ExploreData, lo: number, hi: number): number {
-    const rows = this.q.eventsIn.all(lo, hi) as EventRaw[];
+  /** Events with pk in (lo, hi], up to `limit` rows; returns how many and the last pk read. */
+  eventsIn(data: ExploreData, lo: number, hi: number, limit: number): { rows: number; lastPk: number } {
+    const rows = this.q.eventsIn.all(lo, hi, limit) as EventRaw[];
     this.addEvents(data, rows);
-    return rows.length;
+    return { rows: rows.length, lastPk: rows.length > 0 ? rows[rows.length - 1]![0] : hi };
   }
 
   private addEvents(data: ExploreData, rows: EventRaw[]): void {

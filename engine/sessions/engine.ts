@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { DB } from '../db/database';
 import { WalSync } from '../db/durable';
+import { freePages, giveSpaceBack } from '../db/vacuum';
 import { DomainError, isStorageFull } from '../errors';
 import { SourceStore } from '../store/sources';
 import type { EndReason } from '../../shared/api';
@@ -321,14 +322,27 @@ export class SessionEngine {
     return this.write(() => this.retention.deleteDebugData());
   }
 
-  /** Retention: deletes up to `limit` sessions that ended before `cutoff` (see Retention.deleteOlderThan). */
-  deleteOlderThan(cutoff: number, limit: number): number {
-    return this.write(() => this.retention.deleteOlderThan(cutoff, limit));
+  /** Retention: deletes sessions that ended before `cutoff`, about `limit` events and sessions (see Retention.deleteOlderThan). */
+  deleteOlderThan(cutoff: number, limit: number, overdue?: () => boolean): number {
+    return this.write(() => this.retention.deleteOlderThan(cutoff, limit, overdue));
   }
 
   /** Retention, after the sessions: up to about `limit` rollup rows before `cutoff` (see Retention.deleteRollupsBefore). */
   deleteRollupsBefore(cutoff: number, limit: number): number {
     return this.write(() => this.retention.deleteRollupsBefore(cutoff, limit));
+  }
+
+  /**
+   * After deletions: gives up to `pages` free pages of the file back to the file system, in
+   * one transaction of its own, stopping early once `overdue()` (see giveSpaceBack); returns how many.
+   */
+  giveSpaceBack(pages: number, overdue?: () => boolean): number {
+    return giveSpaceBack(this.db, pages, overdue);
+  }
+
+  /** Free pages in the database file: what giveSpaceBack could give back. */
+  freePages(): number {
+    return freePages(this.db);
   }
 
   // ---- shutdown ----------------------------------------------------------------------

@@ -12,21 +12,34 @@ export class Retention {
   ) {}
 
   /**
-   * Deletes up to `limit` sessions that ended before `cutoff` (ms), with all their events.
-   * Returns how many went (fewer than `limit` means it caught up). Active sessions and
-   * profiles stay (a profile's visit count is its history). The rollups go after, with
+   * Deletes sessions that ended before `cutoff` (ms), with all their events, until about
+   * `limit` units of work are done: a unit is an event or a session row (a session's cost is
+   * its events, from a handful to hundreds, so counting sessions would let one slice run ten
+   * times as long as the next). Returns the units done (fewer than `limit` means it caught
+   * up, unless `overdue()` said to stop, which it asks after each session). Active sessions
+   * and profiles stay (a profile's visit count is its history). The rollups go after, with
    * deleteRollupsBefore.
    */
-  deleteOlderThan(cutoff: number, limit: number): number {
+  deleteOlderThan(cutoff: number, limit: number, overdue: () => boolean = () => false): number {
     const q = this.q;
-    const pks = q.endedBefore.all(cutoff, cutoff, limit);
-    for (const pk of pks) {
+    const sessions: Array<[pk: number, events: number]> = [];
+    let planned = 0;
+    // Read only as many sessions as the budget of units takes (the iterator stops there).
+    for (const row of q.endedBefore.iterate(cutoff, cutoff)) {
+      sessions.push(row);
+      planned += row[1] + 1;
+      if (planned >= limit) break;
+    }
+    let units = 0;
+    for (const [pk, events] of sessions) {
       q.deleteSessionValidation.run(pk);
       q.deleteSessionEvents.run(pk);
       q.deleteSessionContext.run(pk);
       q.deleteSession.run(pk);
+      units += events + 1;
+      if (overdue()) break;
     }
-    return pks.length;
+    return units;
   }
 
   /**
@@ -37,8 +50,9 @@ export class Retention {
     const q = this.q;
     const hour = Math.floor(cutoff / HOUR_MS);
     const day = Math.floor(cutoff / DAY_MS);
-    // agg_sessions has a row per bucket and class: a few thousand a year, one statement.
-    let n = q.deleteAggSessionsBefore.run(hour, day).changes;
+    // agg_sessions has a row per bucket and class (a month of hours: a few thousand rows), a batch at a time too.
+    let n = q.deleteAggSessionsBatch.run(0, hour, limit).changes;
+    if (n < limit) n += q.deleteAggSessionsBatch.run(1, day, limit - n).changes;
     for (let dim = q.firstAggDim.get() ?? null; dim !== null && n < limit; dim = q.nextAggDim.get(dim) ?? null) {
       n += q.deleteAggDimsBatch.run(dim, 0, hour, limit - n).changes;
       if (n < limit) n += q.deleteAggDimsBatch.run(dim, 1, day, limit - n).changes;

@@ -119,7 +119,7 @@ export interface Statements {
   upsertAggSession: Run<[SessionBucket]>;
   runState: Statement<[], number>;
   setRunState: Run<[clean: number]>;
-  endedBefore: Statement<[cutoff: number, cutoff: number, limit: number], number>;
+  endedBefore: Statement<[cutoff: number, cutoff: number], [pk: number, events: number]>;
   deleteSessionValidation: Run<[pk: number]>;
   deleteSessionEvents: Run<[pk: number]>;
   deleteSessionContext: Run<[pk: number]>;
@@ -127,7 +127,7 @@ export interface Statements {
   firstAggDim: Statement<[], string | null>;
   nextAggDim: Statement<[after: string], string | null>;
   deleteAggDimsBatch: Run<[dim: string, g: number, before: number, limit: number]>;
-  deleteAggSessionsBefore: Run<[hour: number, day: number]>;
+  deleteAggSessionsBatch: Run<[g: number, before: number, limit: number]>;
   deleteDebugValidation: Run<[]>;
   deleteDebugEvents: Run<[]>;
   deleteDebugContext: Run<[]>;
@@ -147,7 +147,6 @@ export interface Statements {
 export function prepareStatements(db: DB): Statements {
   // The chunk of sessions the sweeper is ending: a temp table, so it rolls back with the transaction.
   db.exec('CREATE TEMP TABLE IF NOT EXISTS ending (pk INTEGER PRIMARY KEY)');
-  const bucketsBefore = 'WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)';
   return {
     // ---- events
     eventExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE id = ?').pluck(),
@@ -206,7 +205,10 @@ export function prepareStatements(db: DB): Statements {
 
     // ---- retention (retention.ts)
     // started_at <= ended_at, so the range on the started index bounds the search.
-    endedBefore: db.prepare<[cutoff: number, cutoff: number, limit: number], number>('SELECT pk FROM sessions WHERE started_at < ? AND status = 1 AND ended_at < ? LIMIT ?').pluck(),
+    // The oldest first, with its events (what deleting it costs), read lazily (retention.ts).
+    endedBefore: db
+      .prepare<[cutoff: number, cutoff: number], [pk: number, events: number]>('SELECT pk, events FROM sessions WHERE started_at < ? AND status = 1 AND ended_at < ?')
+      .raw(),
     // Verdicts go before their events, while the events still say which they are.
     deleteSessionValidation: db.prepare<[number]>('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM events WHERE session_pk = ?)'),
     deleteSessionEvents: db.prepare<[number]>('DELETE FROM events WHERE session_pk = ?'),
@@ -220,7 +222,9 @@ export function prepareStatements(db: DB): Statements {
     deleteAggDimsBatch: db.prepare<[dim: string, g: number, before: number, limit: number]>(
       'DELETE FROM agg_dims WHERE (dim, g, t, cls, value) IN (SELECT dim, g, t, cls, value FROM agg_dims WHERE dim = ? AND g = ? AND t < ? LIMIT ?)',
     ),
-    deleteAggSessionsBefore: db.prepare<[hour: number, day: number]>(`DELETE FROM agg_sessions ${bucketsBefore}`),
+    deleteAggSessionsBatch: db.prepare<[g: number, before: number, limit: number]>(
+      'DELETE FROM agg_sessions WHERE (g, t, cls) IN (SELECT g, t, cls FROM agg_sessions WHERE g = ? AND t < ? LIMIT ?)',
+    ),
 
     // ---- debug data (retention.ts)
     deleteDebugValidation: db.prepare('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1))'),

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
+import { DB_FILE } from '../db/database';
 import { Sweeper } from './sweeper';
 import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './statements';
 
@@ -164,7 +165,11 @@ describe('the sweeper', () => {
   it('deletes the rollups of the buckets before the retention period a batch at a time, keeping the later ones', async () => {
     const t = await start({ sessionTimeout: 60 });
     const h = (pattern: string) => t.ff.db.prepare(`SELECT count(*) FROM agg_dims WHERE ${pattern}`).pluck().get() as number;
-    for (let i = 0; i < 4; i++) await t.track(visit(t, `old${i}`));
+    // An hour apart: a bucket of agg_sessions each.
+    for (let i = 0; i < 4; i++) {
+      await t.track(visit(t, `old${i}`));
+      t.clock.advance(3_600_000);
+    }
     t.clock.advance(3 * 86_400_000);
     await t.track(visit(t, 'new'));
     await t.sweep();
@@ -175,13 +180,83 @@ describe('the sweeper', () => {
     const before = { old: h(old), kept: h(`NOT (${old})`) };
     expect(before.old).toBeGreaterThan(6);
     expect(before.kept).toBeGreaterThan(0);
-    // Batches of at most 3 rows (and the few agg_sessions rows of the first call).
+    const sessionsOld = t.ff.db.prepare(`SELECT count(*) FROM agg_sessions WHERE ${old}`).pluck().get() as number;
+    const sessionsKept = t.ff.db.prepare(`SELECT count(*) FROM agg_sessions WHERE NOT (${old})`).pluck().get() as number;
+    expect(sessionsOld).toBeGreaterThan(3);
+    // Batches of at most 3 rows, agg_sessions' too (a month of hours is thousands of them).
     const batches: number[] = [];
     for (let n = 3; n >= 3; ) batches.push((n = t.ff.engine.deleteRollupsBefore(cutoff, 3)));
     expect(batches.length).toBeGreaterThan(2);
-    expect(Math.max(...batches.slice(1))).toBeLessThanOrEqual(3);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(3);
     expect(h(old)).toBe(0);
     expect(h(`NOT (${old})`)).toBe(before.kept);
+    expect(t.ff.db.prepare(`SELECT count(*) FROM agg_sessions WHERE ${old}`).pluck().get()).toBe(0);
+    expect(t.ff.db.prepare('SELECT count(*) FROM agg_sessions').pluck().get()).toBe(sessionsKept);
+  });
+
+  /** `n` visits of `events` page views each, ended, then three days later one more. */
+  async function oldVisits(t: TestFootfall, n: number, events: number, props: Record<string, string> = {}) {
+    for (let i = 0; i < n; i++) {
+      const evs = Array.from({ length: events }, () => ({ type: 'page-view', properties: props }));
+      await t.track({ source: { id: t.source }, session: { id: `old${i}` }, profile: { id: `p-old${i}` }, events: evs });
+    }
+    t.clock.advance(3 * 86_400_000);
+    await t.track(visit(t, 'new'));
+    await t.sweep(); // ends the old visits
+    return t.clock.now() - 2 * 86_400_000;
+  }
+
+  it('deletes by events, not sessions: about `limit` events and session rows a call, and stops early when overdue', async () => {
+    const t = await start({ sessionTimeout: 60 });
+    // Each session: its 3 events (as its row counts them) and the row = 4 units.
+    const cutoff = await oldVisits(t, 6, 3);
+    const sessions = () => t.ff.db.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+    expect(sessions()).toBe(7);
+    // 6 units: two sessions (the second one takes it past 6).
+    expect(t.ff.engine.deleteOlderThan(cutoff, 6)).toBe(8);
+    expect(sessions()).toBe(5);
+    // Overdue from the first session on: one session, whatever the limit.
+    expect(t.ff.engine.deleteOlderThan(cutoff, 1000, () => true)).toBe(4);
+    expect(sessions()).toBe(4);
+    // The rest, caught up: fewer than asked.
+    expect(t.ff.engine.deleteOlderThan(cutoff, 1000)).toBe(12);
+    expect(sessions()).toBe(1);
+  });
+
+  it('starts retention with a small chunk and grows it at most fourfold a step', async () => {
+    const t = await start({ sessionTimeout: 60 });
+    await oldVisits(t, 40, 20);
+    const limits: number[] = [];
+    const engine = t.ff.engine;
+    const real = engine.deleteOlderThan.bind(engine);
+    engine.deleteOlderThan = (cutoff, limit, overdue) => {
+      limits.push(limit);
+      return real(cutoff, limit, overdue);
+    };
+    // A stopwatch that never moves: every chunk looks free, so only the growth limit holds it.
+    const sweeper = new Sweeper(engine, { intervalSeconds: 3600, retentionDays: 2, stopwatch: () => 0 });
+    await sweeper.sweep();
+    expect(limits.slice(0, 3)).toEqual([64, 256, 1000]);
+    expect(t.ff.db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(1);
+  });
+
+  it('gives the space of what retention deleted back: the file shrinks', async () => {
+    const t = await start({ sessionTimeout: 60 });
+    // About 6 MB of events, nearly all of them older than the retention period.
+    await oldVisits(t, 60, 50, { blob: 'x'.repeat(2000) });
+    const db = t.ff.db;
+    const size = () => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return statSync(join(t.dir, DB_FILE)).size;
+    };
+    const pagesBefore = db.pragma('page_count', { simple: true }) as number;
+    const before = size();
+    expect(before).toBeGreaterThan(5_000_000);
+    await t.api('PATCH', '/api/settings', { retentionDays: 2 });
+    await t.sweep();
+    expect(db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(1);
+    expect(db.pragma('page_count', { simple: true })).toBeLessThan(pagesBefore / 3);
+    expect(size()).toBeLessThan(before / 3);
   });
 
   it('ends a chunk exactly as ending each session alone does: rows, visit-ended events and rollups', async () => {

@@ -1,5 +1,6 @@
 import type { SessionEngine } from './engine';
 import { DAY_MS, HOUR_MS } from '../../shared/rules';
+import { GIVE_BACK_MIN_PAGES } from '../db/vacuum';
 
 export interface SweeperOptions {
   /** Seconds between sweeps. */
@@ -22,6 +23,15 @@ export interface SweeperOptions {
 /** The chunk size each run starts with, and the smallest it shrinks to. */
 const FIRST_CHUNK = 250;
 const MIN_CHUNK = 50;
+/**
+ * Retention's first chunk, in events: deleting an event of a large database costs tens of
+ * microseconds on a cold cache (every index of the event is a B-tree walk), so the 250 units
+ * the sweep starts with would hold the loop far past the budget before anything is measured
+ * (measured at 1 M events: 250 sessions, ~2,800 events, held it 190 ms).
+ */
+const RETENTION_FIRST = 64;
+/** A chunk grows at most this many times the last one: one cheap chunk proves little. */
+const MAX_GROWTH = 4;
 
 export interface SweepResult {
   ended: number;
@@ -110,10 +120,19 @@ export class Sweeper {
     if (this.retentionDays > 0 && now - this.lastRetention > HOUR_MS) {
       this.lastRetention = now;
       const cutoff = now - this.retentionDays * DAY_MS;
-      const r = await this.inSlices((limit) => this.engine.deleteOlderThan(cutoff, limit));
+      // Deleting is timed as it goes, not only sized beforehand: what a session's events cost
+      // to delete varies tenfold with how much of the database's pages are cached.
+      const r = await this.inSlices((limit, overdue) => this.engine.deleteOlderThan(cutoff, limit, overdue), RETENTION_FIRST);
       // The rollups of those hours and days, once their sessions are gone, in slices too.
-      const a = await this.inSlices((limit) => (this.stopped ? 0 : this.engine.deleteRollupsBefore(cutoff, limit)));
+      const a = await this.inSlices((limit) => (this.stopped ? 0 : this.engine.deleteRollupsBefore(cutoff, limit)), RETENTION_FIRST);
       result.maxBlockMs = Math.max(result.maxBlockMs, r.maxBlockMs, a.maxBlockMs);
+    }
+    // The pages those deletions (or a reset, or deleted debug data) freed go back to the file
+    // system, a slice at a time, so that trimming the history shrinks the file. A few free
+    // pages are left for the next inserts.
+    if (!this.stopped && this.engine.freePages() >= GIVE_BACK_MIN_PAGES) {
+      const v = await this.inSlices((limit, overdue) => (this.stopped ? 0 : this.engine.giveSpaceBack(limit, overdue)), RETENTION_FIRST);
+      result.maxBlockMs = Math.max(result.maxBlockMs, v.maxBlockMs);
     }
     return result;
   }
@@ -121,9 +140,11 @@ export class Sweeper {
   /**
    * Runs `step` (which does up to `limit` units of work in one transaction and says how
    * many it did) until it does less than asked, giving the event loop back whenever a
-   * stretch has used its time budget.
+   * stretch has used its time budget. A step may also stop early once `overdue()` says the
+   * stretch has used its budget (after at least one unit); a step cut short that way is not
+   * taken as caught up.
    */
-  private async inSlices(step: (limit: number) => number): Promise<SweepResult> {
+  private async inSlices(step: (limit: number, overdue: () => boolean) => number, first = FIRST_CHUNK): Promise<SweepResult> {
     let ended = 0;
     let maxBlockMs = 0;
     /** How long the next chunk should take: it is started only if that still fits. */
@@ -135,24 +156,32 @@ export class Sweeper {
      * Sessions cost more on a slow disk, or while the Live view turns every ended session
      * into a message within the commit.
      */
-    let chunk = Math.min(this.chunk, FIRST_CHUNK);
+    let chunk = Math.min(this.chunk, first);
     let perItemMs: number | null = null;
     for (;;) {
       const t0 = this.stopwatch();
       let caughtUp = false;
+      let cut = false;
+      const overdue = () => (cut ||= this.stopwatch() - t0 >= this.budgetMs);
       // Several chunks may fit in one stretch when they are quick; one always runs.
       do {
         const s = this.stopwatch();
-        const n = step(chunk);
+        const n = step(chunk, overdue);
         const stepMs = this.stopwatch() - s;
         ended += n;
-        if (n < chunk) {
+        if (n < chunk && !cut) {
           caughtUp = true;
+          break;
+        }
+        if (cut) {
+          // Cut short by the clock: what it did in its time says what a unit costs now.
+          if (n > 0) perItemMs = perItemMs === null ? stepMs / n : perItemMs * 0.7 + (stepMs / n) * 0.3;
           break;
         }
         const per = stepMs / n;
         perItemMs = perItemMs === null ? per : perItemMs * 0.7 + per * 0.3;
-        chunk = Math.max(Math.min(MIN_CHUNK, this.chunk), Math.min(this.chunk, Math.floor(this.budgetMs / perItemMs)));
+        const fits = Math.floor(this.budgetMs / perItemMs);
+        chunk = Math.max(Math.min(MIN_CHUNK, this.chunk, first), Math.min(this.chunk, chunk * MAX_GROWTH, fits));
         nextMs = chunk * perItemMs;
       } while (this.stopwatch() - t0 + nextMs <= this.budgetMs);
       maxBlockMs = Math.max(maxBlockMs, this.stopwatch() - t0);
