@@ -1,4 +1,4 @@
-import { grown, Interner, KeyMap } from './interner';
+import { grown, Interner, KeyMap, put, trimmed, type Col } from './interner';
 
 /**
  * The session dimensions explore filters and breaks down by, held as interned string ids
@@ -37,12 +37,19 @@ export const VALUE_KINDS = ['s', 'n', 'b'] as const;
 export const TIME_BLOCK_BITS = 10;
 export const TIME_BLOCK = 1 << TIME_BLOCK_BITS;
 
+/** Marks an event whose time is kept exactly in `timeExact` (its offset from its block did not fit). */
+export const TIME_OUT = -0x80000000;
+
 /**
  * Every session and every tracked event (system events left out) as columns of typed
- * arrays: what funnels, paths, retention and filtered figures scan. A million events are a
- * few tens of MB and one pass over them takes milliseconds. Events are kept in the order
- * they were stored; each session's events form a linked list (`first`, `next`), so a new
- * event of an active session is one append.
+ * arrays: what funnels, paths, retention and filtered figures scan. Events are kept in the
+ * order they were stored; each session's events form a linked list (`first`, `next`), so a
+ * new event of an active session is one append.
+ *
+ * Memory is the limit at ten million events, so columns are as narrow as their values
+ * allow: ids and counts start as 8-bit columns and widen (`put`) when a value needs it;
+ * an event's time is an Int32 offset from its block's first time; its properties' end is
+ * a 16-bit offset from its block's first property. Every value stays exact.
  */
 export class ExploreData {
   /** Event types, pages, session dimension values and property names. */
@@ -60,9 +67,9 @@ export class ExploreData {
   readonly slotOf = new KeyMap();
   /** Profile pk -> profile slot, and back. */
   readonly profileSlotOf = new KeyMap();
-  profilePk = new Float64Array(0);
+  profilePk: Col = new Int32Array(0);
   nProfiles = 0;
-  pk = new Float64Array(0);
+  pk: Col = new Int32Array(0);
   profile = new Int32Array(0);
   status = new Uint8Array(0);
   cls = new Uint8Array(0);
@@ -70,11 +77,11 @@ export class ExploreData {
   lastAt = new Float64Array(0);
   /** Seconds; NaN while active. */
   duration = new Float64Array(0);
-  events = new Int32Array(0);
-  pageViews = new Int32Array(0);
-  keyEvents = new Int32Array(0);
-  visitNumber = new Int32Array(0);
-  dims: Int32Array[] = SESSION_DIMS.map(() => new Int32Array(0));
+  events: Col = new Uint8Array(0);
+  pageViews: Col = new Uint8Array(0);
+  keyEvents: Col = new Uint8Array(0);
+  visitNumber: Col = new Uint8Array(0);
+  dims: Col[] = SESSION_DIMS.map(() => new Int8Array(0));
   /** First and last event of each session (-1: none yet). */
   first = new Int32Array(0);
   last = new Int32Array(0);
@@ -86,17 +93,29 @@ export class ExploreData {
   // ---- events, in stored order ----
   nEvents = 0;
   slot = new Int32Array(0);
-  time = new Float64Array(0);
-  type = new Int32Array(0);
+  type: Col = new Int8Array(0);
   /** Page key id of the event's page (-1: none). */
-  page = new Int32Array(0);
+  page: Col = new Int8Array(0);
   /** The session's next event (-1: the last). */
   next = new Int32Array(0);
-  /** End (exclusive) of each event's properties in propName/propValue; the start is the previous event's end. */
-  propEnd = new Int32Array(0);
+  /**
+   * Event times: the block's first time (`timeBase`) plus the event's offset (`timeOff`), or,
+   * when the offset is TIME_OUT (more than 24 days from the block's first), `timeExact`.
+   * Read them with `timeAt`.
+   */
+  timeBase = new Float64Array(0);
+  timeOff = new Int32Array(0);
+  readonly timeExact = new Map<number, number>();
+  /**
+   * End (exclusive) of each event's properties in propName/propValue, as an offset from its
+   * block's first property (`propBase`); the start is the previous event's end. Read them with
+   * `propStart` and `propEnd`.
+   */
+  propBase = new Float64Array(0);
+  propOff: Col = new Uint16Array(0);
   nProps = 0;
-  propName = new Int32Array(0);
-  propValue = new Int32Array(0);
+  propName: Col = new Int8Array(0);
+  propValue: Col = new Int16Array(0);
   /**
    * The earliest and latest time of each block of TIME_BLOCK events: a range scan skips the
    * blocks wholly outside it (events are stored in commit order, so times mostly rise).
@@ -119,7 +138,7 @@ export class ExploreData {
       s = this.nSessions++;
       if (s >= this.pk.length) this.growSessions(s + 1);
       this.slotOf.set(pk, s);
-      this.pk[s] = pk;
+      this.pk = put(this.pk, s, pk);
       this.first[s] = -1;
       this.last[s] = -1;
     }
@@ -132,7 +151,7 @@ export class ExploreData {
       p = this.nProfiles++;
       this.profileSlotOf.set(profilePk, p);
       if (p >= this.profilePk.length) this.profilePk = grown(this.profilePk, p + 1);
-      this.profilePk[p] = profilePk;
+      this.profilePk = put(this.profilePk, p, profilePk);
     }
     return p;
   }
@@ -147,16 +166,28 @@ export class ExploreData {
     this.startedAt[s] = r.startedAt;
     this.lastAt[s] = r.lastAt;
     this.duration[s] = r.duration ?? Number.NaN;
-    this.events[s] = r.events;
-    this.pageViews[s] = r.pageViews;
-    this.keyEvents[s] = r.keyEvents;
-    this.visitNumber[s] = r.visitNumber;
+    this.putCounts(s, r.events, r.pageViews, r.keyEvents, r.visitNumber);
     for (let d = 0; d < SESSION_DIMS.length; d++) {
       const v = r.dims[d];
-      this.dims[d]![s] = v === null || v === undefined ? -1 : this.strings.id(v);
+      this.putDim(d, s, v === null || v === undefined ? -1 : this.strings.id(v));
     }
     this.noteStatus(s);
     return s;
+  }
+
+  /** Session `s`'s counts (segments write sessions through here too). */
+  putCounts(s: number, events: number, pageViews: number, keyEvents: number, visitNumber: number): void {
+    this.events = put(this.events, s, events);
+    this.pageViews = put(this.pageViews, s, pageViews);
+    this.keyEvents = put(this.keyEvents, s, keyEvents);
+    this.visitNumber = put(this.visitNumber, s, visitNumber);
+  }
+
+  /** Session `s`'s value id of dimension `d` (-1: none). */
+  putDim(d: number, s: number, id: number): void {
+    const col = this.dims[d]!;
+    const to = put(col, s, id);
+    if (to !== col) this.dims[d] = to;
   }
 
   /** Keeps `active` in step with the status of slot `s` (segments write sessions here directly). */
@@ -179,32 +210,47 @@ export class ExploreData {
     const i = this.nEvents++;
     if (i >= this.slot.length) this.growEvents(i + 1);
     this.slot[i] = slot;
-    this.time[i] = time;
     const b = i >> TIME_BLOCK_BITS;
     if ((i & (TIME_BLOCK - 1)) === 0) {
       if (b >= this.blockMin.length) {
         this.blockMin = grown(this.blockMin, b + 1);
         this.blockMax = grown(this.blockMax, b + 1);
+        this.timeBase = grown(this.timeBase, b + 1);
+        this.propBase = grown(this.propBase, b + 1);
       }
       this.blockMin[b] = time;
       this.blockMax[b] = time;
+      this.timeBase[b] = time;
+      this.propBase[b] = this.nProps;
     } else if (time < this.blockMin[b]!) this.blockMin[b] = time;
     else if (time > this.blockMax[b]!) this.blockMax[b] = time;
-    this.type[i] = type;
-    this.page[i] = page;
+    const off = time - this.timeBase[b]!;
+    this.timeOff[i] = off;
+    if (this.timeOff[i] !== off || off === TIME_OUT || this.timeBase[b]! + off !== time) {
+      this.timeOff[i] = TIME_OUT;
+      this.timeExact.set(i, time);
+    }
+    this.type = put(this.type, i, type);
+    this.page = put(this.page, i, page);
     this.next[i] = -1;
     let at = this.nProps;
     this.nProps += to - from;
     if (this.nProps > this.propName.length) this.growProps(this.nProps);
     for (let k = from; k < to; k++, at++) {
-      this.propName[at] = names[k]!;
-      this.propValue[at] = values[k]!;
+      this.propName = put(this.propName, at, names[k]!);
+      this.propValue = put(this.propValue, at, values[k]!);
     }
-    this.propEnd[i] = this.nProps;
+    this.propOff = put(this.propOff, i, this.nProps - this.propBase[b]!);
     const prev = this.last[slot]!;
     if (prev < 0) this.first[slot] = i;
     else this.next[prev] = i;
     this.last[slot] = i;
+  }
+
+  /** The time of event `i`. */
+  timeAt(i: number): number {
+    const off = this.timeOff[i]!;
+    return off !== TIME_OUT ? this.timeBase[i >> TIME_BLOCK_BITS]! + off : this.timeExact.get(i)!;
   }
 
   /** The id of a tagged property value, noting its number. */
@@ -225,7 +271,13 @@ export class ExploreData {
 
   /** Where event `i`'s properties start in propName/propValue. */
   propStart(i: number): number {
-    return i === 0 ? 0 : this.propEnd[i - 1]!;
+    const b = i >> TIME_BLOCK_BITS;
+    return (i & (TIME_BLOCK - 1)) === 0 ? this.propBase[b]! : this.propBase[b]! + this.propOff[i - 1]!;
+  }
+
+  /** Where event `i`'s properties end (exclusive). */
+  propEnd(i: number): number {
+    return this.propBase[i >> TIME_BLOCK_BITS]! + this.propOff[i]!;
   }
 
   /** Whether string id `type` is a page-view type. */
@@ -240,38 +292,57 @@ export class ExploreData {
   growSessions(need: number): void {
     if (need <= this.pk.length) return;
     this.pk = grown(this.pk, need);
-    const n = this.pk.length;
-    const to = <T extends Float64Array | Int32Array | Uint8Array>(a: T) => grown(a, n);
-    this.profile = to(this.profile);
-    this.status = to(this.status);
-    this.cls = to(this.cls);
-    this.startedAt = to(this.startedAt);
-    this.lastAt = to(this.lastAt);
-    this.duration = to(this.duration);
-    this.events = to(this.events);
-    this.pageViews = to(this.pageViews);
-    this.keyEvents = to(this.keyEvents);
-    this.visitNumber = to(this.visitNumber);
-    this.first = to(this.first);
-    this.last = to(this.last);
-    this.dims = this.dims.map(to);
+    this.resizeSessions(this.pk.length, grown);
   }
 
   /** Makes room for `need` events (callers that know a count ahead reserve it at once). */
   growEvents(need: number): void {
     if (need <= this.slot.length) return;
     this.slot = grown(this.slot, need);
-    const n = this.slot.length;
-    this.time = grown(this.time, n);
-    this.type = grown(this.type, n);
-    this.page = grown(this.page, n);
-    this.next = grown(this.next, n);
-    this.propEnd = grown(this.propEnd, n);
+    this.resizeEvents(this.slot.length, grown);
   }
 
   /** Makes room for `need` property pairs. */
   growProps(need: number): void {
     this.propName = grown(this.propName, need);
     this.propValue = grown(this.propValue, need);
+  }
+
+  /**
+   * Drops the room reserved beyond what is held (after a load, whose reservation is an
+   * estimate), so that memory is what the rows need; the next append grows again by half.
+   */
+  trim(): void {
+    this.pk = trimmed(this.pk, this.nSessions);
+    this.resizeSessions(this.nSessions, trimmed);
+    this.slot = trimmed(this.slot, this.nEvents);
+    this.resizeEvents(this.nEvents, trimmed);
+    this.propName = trimmed(this.propName, this.nProps);
+    this.propValue = trimmed(this.propValue, this.nProps);
+    this.profilePk = trimmed(this.profilePk, this.nProfiles);
+  }
+
+  private resizeSessions(n: number, to: <T extends Col>(a: T, n: number) => T): void {
+    this.profile = to(this.profile, n);
+    this.status = to(this.status, n);
+    this.cls = to(this.cls, n);
+    this.startedAt = to(this.startedAt, n);
+    this.lastAt = to(this.lastAt, n);
+    this.duration = to(this.duration, n);
+    this.events = to(this.events, n);
+    this.pageViews = to(this.pageViews, n);
+    this.keyEvents = to(this.keyEvents, n);
+    this.visitNumber = to(this.visitNumber, n);
+    this.first = to(this.first, n);
+    this.last = to(this.last, n);
+    this.dims = this.dims.map((a) => to(a, n));
+  }
+
+  private resizeEvents(n: number, to: <T extends Col>(a: T, n: number) => T): void {
+    this.timeOff = to(this.timeOff, n);
+    this.type = to(this.type, n);
+    this.page = to(this.page, n);
+    this.next = to(this.next, n);
+    this.propOff = to(this.propOff, n);
   }
 }

@@ -71,7 +71,7 @@ function sessionsWith(d: ExploreData, dim: string, values: string[]): Uint8Array
     const want = idTable(d.values.size, values.flatMap((v) => VALUE_KINDS.map((k) => d.values.find(`${k}${v}`))));
     let k = 0;
     for (let e = 0; e < d.nEvents; e++) {
-      const end = d.propEnd[e]!;
+      const end = d.propEnd(e);
       for (; k < end; k++) {
         if (d.propName[k] === name && want[d.propValue[k]!] === 1) hit[d.slot[e]!] = 1;
       }

@@ -42,7 +42,7 @@ export function walkFunnel(d: ExploreData, slots: Int32Array, steps: readonly Fu
     let k = 0;
     let last = -Infinity;
     for (let e = d.first[s]!; e >= 0 && k < n; e = d.next[e]!) {
-      const t = d.time[e]!;
+      const t = d.timeAt(e);
       if (d.type[e] !== types[k] || t < last || !matches(k, d.page[e]!)) continue;
       if (k > 0) gaps[k]!.push((t - last) / 1000);
       last = t;

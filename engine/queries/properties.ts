@@ -26,7 +26,7 @@ export function listProperties(d: ExploreData, ok: Uint8Array | null, r: StatsRe
   const pairs = new Int32Array(S * types.length);
   for (const e of events) {
     const t = typeNo[d.type[e]!]!;
-    for (let k = d.propStart(e); k < d.propEnd[e]!; k++) {
+    for (let k = d.propStart(e); k < d.propEnd(e); k++) {
       const name = d.propName[k]!;
       count[name]!++;
       kinds[name * 3 + d.valueKind[d.propValue[k]!]!]!++;
@@ -64,7 +64,7 @@ export function propertyValues(
   const counts = new Int32Array(d.values.size);
   if (nameId !== undefined) {
     for (const e of eventsOf(d, ok, r, type)) {
-      for (let k = d.propStart(e); k < d.propEnd[e]!; k++) if (d.propName[k] === nameId) counts[d.propValue[k]!]!++;
+      for (let k = d.propStart(e); k < d.propEnd(e); k++) if (d.propName[k] === nameId) counts[d.propValue[k]!]!++;
     }
   }
   // The same text as a string and as a number ("1" and 1) is one row: what a filter on it matches.
