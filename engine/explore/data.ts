@@ -1,4 +1,4 @@
-import { grown, Interner, KeyMap, put, trimmed, type Col } from './interner';
+import { grown, Interner, KeyMap, widened, type Col } from './interner';
 
 /**
  * The session dimensions explore filters and breaks down by, held as interned string ids
@@ -39,6 +39,10 @@ export const TIME_BLOCK = 1 << TIME_BLOCK_BITS;
 
 /** Marks an event whose time is kept exactly in `timeExact` (its offset from its block did not fit). */
 export const TIME_OUT = -0x80000000;
+/** Marks an event whose session slot is kept in `slotExact` (too far from its block's first). */
+const SLOT_OUT = -0x8000;
+/** Marks an event whose next event is kept in `nextExact` (too far after it). */
+const NEXT_OUT = 0xffff;
 
 /**
  * Every session and every tracked event (system events left out) as columns of typed
@@ -92,12 +96,23 @@ export class ExploreData {
 
   // ---- events, in stored order ----
   nEvents = 0;
-  slot = new Int32Array(0);
+  /**
+   * The event's session slot: its block's first event's (`slotBase`) plus `slotOff`, or, when
+   * that is SLOT_OUT, `slotExact`. Read it with `sessionOf`. A block's events are of sessions
+   * active at the same time, whose slots are near each other.
+   */
+  slotBase = new Float64Array(0);
+  slotOff = new Int16Array(0);
+  readonly slotExact = new Map<number, number>();
   type: Col = new Int8Array(0);
   /** Page key id of the event's page (-1: none). */
   page: Col = new Int8Array(0);
-  /** The session's next event (-1: the last). */
-  next = new Int32Array(0);
+  /**
+   * How many events after this one its session's next one is (0: none; NEXT_OUT: see
+   * `nextExact`). Read it with `nextOf`.
+   */
+  nextOff = new Uint16Array(0);
+  readonly nextExact = new Map<number, number>();
   /**
    * Event times: the block's first time (`timeBase`) plus the event's offset (`timeOff`), or,
    * when the offset is TIME_OUT (more than 24 days from the block's first), `timeExact`.
@@ -138,7 +153,8 @@ export class ExploreData {
       s = this.nSessions++;
       if (s >= this.pk.length) this.growSessions(s + 1);
       this.slotOf.set(pk, s);
-      this.pk = put(this.pk, s, pk);
+      this.pk[s] = pk;
+      if (this.pk[s] !== pk) this.pk = widened(this.pk, s, pk);
       this.first[s] = -1;
       this.last[s] = -1;
     }
@@ -151,7 +167,8 @@ export class ExploreData {
       p = this.nProfiles++;
       this.profileSlotOf.set(profilePk, p);
       if (p >= this.profilePk.length) this.profilePk = grown(this.profilePk, p + 1);
-      this.profilePk = put(this.profilePk, p, profilePk);
+      this.profilePk[p] = profilePk;
+      if (this.profilePk[p] !== profilePk) this.profilePk = widened(this.profilePk, p, profilePk);
     }
     return p;
   }
@@ -177,17 +194,21 @@ export class ExploreData {
 
   /** Session `s`'s counts (segments write sessions through here too). */
   putCounts(s: number, events: number, pageViews: number, keyEvents: number, visitNumber: number): void {
-    this.events = put(this.events, s, events);
-    this.pageViews = put(this.pageViews, s, pageViews);
-    this.keyEvents = put(this.keyEvents, s, keyEvents);
-    this.visitNumber = put(this.visitNumber, s, visitNumber);
+    this.events[s] = events;
+    if (this.events[s] !== events) this.events = widened(this.events, s, events);
+    this.pageViews[s] = pageViews;
+    if (this.pageViews[s] !== pageViews) this.pageViews = widened(this.pageViews, s, pageViews);
+    this.keyEvents[s] = keyEvents;
+    if (this.keyEvents[s] !== keyEvents) this.keyEvents = widened(this.keyEvents, s, keyEvents);
+    this.visitNumber[s] = visitNumber;
+    if (this.visitNumber[s] !== visitNumber) this.visitNumber = widened(this.visitNumber, s, visitNumber);
   }
 
   /** Session `s`'s value id of dimension `d` (-1: none). */
   putDim(d: number, s: number, id: number): void {
     const col = this.dims[d]!;
-    const to = put(col, s, id);
-    if (to !== col) this.dims[d] = to;
+    col[s] = id;
+    if (col[s] !== id) this.dims[d] = widened(col, s, id);
   }
 
   /** Keeps `active` in step with the status of slot `s` (segments write sessions here directly). */
@@ -208,19 +229,20 @@ export class ExploreData {
   appendEvent(slot: number, time: number, type: number, page: number, names: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number): void {
     this.version++;
     const i = this.nEvents++;
-    if (i >= this.slot.length) this.growEvents(i + 1);
-    this.slot[i] = slot;
+    if (i >= this.slotOff.length) this.growEvents(i + 1);
     const b = i >> TIME_BLOCK_BITS;
     if ((i & (TIME_BLOCK - 1)) === 0) {
       if (b >= this.blockMin.length) {
         this.blockMin = grown(this.blockMin, b + 1);
         this.blockMax = grown(this.blockMax, b + 1);
         this.timeBase = grown(this.timeBase, b + 1);
+        this.slotBase = grown(this.slotBase, b + 1);
         this.propBase = grown(this.propBase, b + 1);
       }
       this.blockMin[b] = time;
       this.blockMax[b] = time;
       this.timeBase[b] = time;
+      this.slotBase[b] = slot;
       this.propBase[b] = this.nProps;
     } else if (time < this.blockMin[b]!) this.blockMin[b] = time;
     else if (time > this.blockMax[b]!) this.blockMax[b] = time;
@@ -230,21 +252,51 @@ export class ExploreData {
       this.timeOff[i] = TIME_OUT;
       this.timeExact.set(i, time);
     }
-    this.type = put(this.type, i, type);
-    this.page = put(this.page, i, page);
-    this.next[i] = -1;
+    this.type[i] = type;
+    if (this.type[i] !== type) this.type = widened(this.type, i, type);
+    this.page[i] = page;
+    if (this.page[i] !== page) this.page = widened(this.page, i, page);
+    const so = slot - this.slotBase[b]!;
+    this.slotOff[i] = so;
+    if (this.slotOff[i] !== so || so === SLOT_OUT) {
+      this.slotOff[i] = SLOT_OUT;
+      this.slotExact.set(i, slot);
+    }
+    this.nextOff[i] = 0;
     let at = this.nProps;
     this.nProps += to - from;
     if (this.nProps > this.propName.length) this.growProps(this.nProps);
     for (let k = from; k < to; k++, at++) {
-      this.propName = put(this.propName, at, names[k]!);
-      this.propValue = put(this.propValue, at, values[k]!);
+      const name = names[k]!;
+      const value = values[k]!;
+      this.propName[at] = name;
+      if (this.propName[at] !== name) this.propName = widened(this.propName, at, name);
+      this.propValue[at] = value;
+      if (this.propValue[at] !== value) this.propValue = widened(this.propValue, at, value);
     }
-    this.propOff = put(this.propOff, i, this.nProps - this.propBase[b]!);
+    const end = this.nProps - this.propBase[b]!;
+    this.propOff[i] = end;
+    if (this.propOff[i] !== end) this.propOff = widened(this.propOff, i, end);
     const prev = this.last[slot]!;
     if (prev < 0) this.first[slot] = i;
-    else this.next[prev] = i;
+    else if (i - prev < NEXT_OUT) this.nextOff[prev] = i - prev;
+    else {
+      this.nextOff[prev] = NEXT_OUT;
+      this.nextExact.set(prev, i);
+    }
     this.last[slot] = i;
+  }
+
+  /** The session slot of event `i`. */
+  sessionOf(i: number): number {
+    const off = this.slotOff[i]!;
+    return off !== SLOT_OUT ? this.slotBase[i >> TIME_BLOCK_BITS]! + off : this.slotExact.get(i)!;
+  }
+
+  /** The next event of event `i`'s session (-1: none). */
+  nextOf(i: number): number {
+    const off = this.nextOff[i]!;
+    return off === 0 ? -1 : off !== NEXT_OUT ? i + off : this.nextExact.get(i)!;
   }
 
   /** The time of event `i`. */
@@ -257,9 +309,7 @@ export class ExploreData {
   valueId(tagged: string): number {
     const id = this.values.id(tagged);
     if (id >= this.valueNumber.length) {
-      const before = this.valueNumber.length;
       this.valueNumber = grown(this.valueNumber, id + 1);
-      this.valueNumber.fill(Number.NaN, before);
       this.valueKind = grown(this.valueKind, this.valueNumber.length);
     }
     if (id === this.values.size - 1) {
@@ -292,14 +342,14 @@ export class ExploreData {
   growSessions(need: number): void {
     if (need <= this.pk.length) return;
     this.pk = grown(this.pk, need);
-    this.resizeSessions(this.pk.length, grown);
+    this.growSessionColumns(this.pk.length);
   }
 
   /** Makes room for `need` events (callers that know a count ahead reserve it at once). */
   growEvents(need: number): void {
-    if (need <= this.slot.length) return;
-    this.slot = grown(this.slot, need);
-    this.resizeEvents(this.slot.length, grown);
+    if (need <= this.slotOff.length) return;
+    this.slotOff = grown(this.slotOff, need);
+    this.growEventColumns(this.slotOff.length);
   }
 
   /** Makes room for `need` property pairs. */
@@ -308,21 +358,8 @@ export class ExploreData {
     this.propValue = grown(this.propValue, need);
   }
 
-  /**
-   * Drops the room reserved beyond what is held (after a load, whose reservation is an
-   * estimate), so that memory is what the rows need; the next append grows again by half.
-   */
-  trim(): void {
-    this.pk = trimmed(this.pk, this.nSessions);
-    this.resizeSessions(this.nSessions, trimmed);
-    this.slot = trimmed(this.slot, this.nEvents);
-    this.resizeEvents(this.nEvents, trimmed);
-    this.propName = trimmed(this.propName, this.nProps);
-    this.propValue = trimmed(this.propValue, this.nProps);
-    this.profilePk = trimmed(this.profilePk, this.nProfiles);
-  }
-
-  private resizeSessions(n: number, to: <T extends Col>(a: T, n: number) => T): void {
+  private growSessionColumns(n: number): void {
+    const to = grown;
     this.profile = to(this.profile, n);
     this.status = to(this.status, n);
     this.cls = to(this.cls, n);
@@ -338,11 +375,12 @@ export class ExploreData {
     this.dims = this.dims.map((a) => to(a, n));
   }
 
-  private resizeEvents(n: number, to: <T extends Col>(a: T, n: number) => T): void {
+  private growEventColumns(n: number): void {
+    const to = grown;
     this.timeOff = to(this.timeOff, n);
     this.type = to(this.type, n);
     this.page = to(this.page, n);
-    this.next = to(this.next, n);
+    this.nextOff = to(this.nextOff, n);
     this.propOff = to(this.propOff, n);
   }
 }

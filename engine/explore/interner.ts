@@ -38,24 +38,19 @@ const WIDER = new Map<ColCtor, ColCtor>([
 ]);
 
 /**
- * Stores `v` at `a[i]` and returns the column: `a` itself, or a wider copy when `a` could
- * not hold `v` exactly (read back unequal). Columns start narrow (an id column as Int8,
- * a count as Uint8) and widen once, when the first value that needs it comes: memory is
- * what the values need, and every value stays exact. Float64 holds every number (NaN too).
+ * A copy of `a`, wider, with `v` at `i`: for a column that could not hold `v` exactly (it
+ * read back unequal after `a[i] = v`; callers store and compare inline, so that each store
+ * stays monomorphic). Columns start narrow (an id column as Int8, a count as Uint8) and
+ * widen once, when the first value that needs it comes: memory is what the values need,
+ * and every value stays exact. Float64 holds every number (NaN reads back unequal to itself).
  */
-export function put<T extends Col>(a: T, i: number, v: number): T | Col {
-  a[i] = v;
-  if (a[i] === v) return a;
-  return widened(a, i, v);
-}
-
-function widened(a: Col, i: number, v: number): Col {
+export function widened(a: Col, i: number, v: number): Col {
   let C = a.constructor as ColCtor;
   let next: Col = a;
   for (;;) {
     const W = WIDER.get(C);
     if (W === undefined) {
-      next[i] = v; // Float64 (NaN reads back unequal to itself)
+      next[i] = v;
       return next;
     }
     C = W;
@@ -66,19 +61,16 @@ function widened(a: Col, i: number, v: number): Col {
   }
 }
 
-/** A copy of `a` with room for at least `need` items (growing by half, so appends stay amortised O(1)). */
+/**
+ * A copy of `a` with room for at least `need` items, doubling. Room never written costs no
+ * resident memory (fresh zero pages are mapped when first touched), so generous room is
+ * free; what costs is the copy, when old and new are both resident until the old is
+ * collected: doubling makes copies rare.
+ */
 export function grown<T extends Col>(a: T, need: number): T {
   if (need <= a.length) return a;
-  const next = new (a.constructor as new (n: number) => T)(Math.max(need, Math.ceil(a.length * 1.5), 1024));
+  const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 1024));
   next.set(a);
-  return next;
-}
-
-/** A copy of `a` with exactly `n` items (the first `n` of it): slack trimmed after a load. */
-export function trimmed<T extends Col>(a: T, n: number): T {
-  if (a.length === n) return a;
-  const next = new (a.constructor as new (n: number) => T)(n);
-  next.set(a.subarray(0, n));
   return next;
 }
 
@@ -91,11 +83,12 @@ const DENSE_MAX = 1 << 26;
  * loading a million of them.
  */
 export class KeyMap {
+  /** slot + 1 (0: none), so that room never written stays zero pages the process never touches. */
   private flat = new Int32Array(0);
   private readonly sparse = new Map<number, number>();
 
   get(key: number): number {
-    if (key < DENSE_MAX) return key < this.flat.length ? this.flat[key]! : -1;
+    if (key < DENSE_MAX) return key < this.flat.length ? this.flat[key]! - 1 : -1;
     return this.sparse.get(key) ?? -1;
   }
 
@@ -104,11 +97,7 @@ export class KeyMap {
       this.sparse.set(key, slot);
       return;
     }
-    if (key >= this.flat.length) {
-      const before = this.flat.length;
-      this.flat = grown(this.flat, key + 1);
-      this.flat.fill(-1, before);
-    }
-    this.flat[key] = slot;
+    if (key >= this.flat.length) this.flat = grown(this.flat, key + 1);
+    this.flat[key] = slot + 1;
   }
 }

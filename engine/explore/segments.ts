@@ -140,7 +140,7 @@ export function encodeEvents(d: ExploreData, from: number, to: number): Buffer {
   const propValue = new Int32Array(p1 - p0);
   for (let i = 0; i < n; i++) {
     const e = from + i;
-    sessionPk[i] = d.pk[d.slot[e]!]!;
+    sessionPk[i] = d.pk[d.sessionOf(e)]!;
     time[i] = d.timeAt(e);
     type[i] = strings.id(d.type[e]!);
     page[i] = strings.id(d.page[e]!);

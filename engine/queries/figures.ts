@@ -56,7 +56,7 @@ export function eventsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsReq
       const off = d.timeOff[e]!;
       const t = off !== TIME_OUT ? base + off : d.timeAt(e);
       if (t < from || t >= to) continue;
-      const s = d.slot[e]!;
+      const s = d.sessionOf(e);
       if ((ok === null || ok[s] === 1) && ((1 << d.cls[s]!) & mask) !== 0) out[n++] = e;
     }
   }
