@@ -27,7 +27,7 @@ function read(d: ExploreData) {
     for (let e = d.first[s]!; e >= 0; e = d.nextOf(e)) {
       if (d.sessionOf(e) !== s) elsewhere++;
       const props = [];
-      for (let k = d.propStart(e); k < d.propEnd(e); k++) props.push([d.strings.values[d.propName[k]!], d.values.values[d.propValue[k]!]]);
+      for (let k = d.propStart(e); k < d.propEnd(e); k++) props.push([d.strings.values[d.propName[k]!], d.values.values[d.propValue(k)]]);
       events.push([e, d.timeAt(e), d.strings.values[d.type[e]!], d.page[e]! < 0 ? null : d.strings.values[d.page[e]!], props]);
     }
     const dims = SESSION_DIMS.map((_, k) => (d.dims[k]![s]! < 0 ? null : d.strings.values[d.dims[k]![s]!]));
@@ -53,6 +53,8 @@ describe('explore columns', () => {
     const d = new ExploreData(new Set(['page-view']));
     // 200 strings first, so the ids used below do not fit an Int8 column.
     for (let i = 0; i < 200; i++) d.strings.id(`filler ${i}`);
+    // And more values than 16 bits number, so that the ids below need the high column.
+    for (let i = 0; i < 70_000; i++) d.valueId(`sfiller ${i}`);
     const far = 40_000;
     const slots = [d.putSession(session(1, { events: 70_000, visitNumber: 300, dims: SESSION_DIMS.map((_, k) => `dim ${k}`) })), d.putSession(session(2 ** 33, { profilePk: 2 ** 34 }))];
     for (let pk = 3; pk <= far + 1; pk++) d.putSession(session(pk, { lastAt: T0 + 400 * DAY, duration: null, status: 0 }));
@@ -73,6 +75,7 @@ describe('explore columns', () => {
     expect(d.dims[0]).toBeInstanceOf(Int16Array);
     expect(d.pk).toBeInstanceOf(Float64Array);
     expect(d.propOff).toBeInstanceOf(Int32Array);
+    expect(d.propValue(0)).toBeGreaterThan(0xffff);
     expect(d.timeExact.size).toBeGreaterThan(0);
     expect(d.slotExact.size).toBeGreaterThan(0);
     expect(d.nextExact.size).toBeGreaterThan(0);

@@ -130,7 +130,13 @@ export class ExploreData {
   propOff: Col = new Uint16Array(0);
   nProps = 0;
   propName: Col = new Int8Array(0);
-  propValue: Col = new Int16Array(0);
+  /**
+   * Property value ids in two columns, `propValueHi * 65536 + propValueLo`: a site's values
+   * (order ids, search terms) pass 65,536 long before 16 million, so 3 bytes, not 4. Read
+   * them with `propValue`.
+   */
+  propValueLo = new Uint16Array(0);
+  propValueHi: Col = new Uint8Array(0);
   /**
    * The earliest and latest time of each block of TIME_BLOCK events: a range scan skips the
    * blocks wholly outside it (events are stored in commit order, so times mostly rise).
@@ -271,8 +277,11 @@ export class ExploreData {
       const value = values[k]!;
       this.propName[at] = name;
       if (this.propName[at] !== name) this.propName = widened(this.propName, at, name);
-      this.propValue[at] = value;
-      if (this.propValue[at] !== value) this.propValue = widened(this.propValue, at, value);
+      const lo = value & 0xffff;
+      const hi = (value - lo) / 0x10000;
+      this.propValueLo[at] = lo;
+      this.propValueHi[at] = hi;
+      if (this.propValueHi[at] !== hi) this.propValueHi = widened(this.propValueHi, at, hi);
     }
     const end = this.nProps - this.propBase[b]!;
     this.propOff[i] = end;
@@ -297,6 +306,11 @@ export class ExploreData {
   nextOf(i: number): number {
     const off = this.nextOff[i]!;
     return off === 0 ? -1 : off !== NEXT_OUT ? i + off : this.nextExact.get(i)!;
+  }
+
+  /** The value id of property pair `k`. */
+  propValue(k: number): number {
+    return this.propValueHi[k]! * 0x10000 + this.propValueLo[k]!;
   }
 
   /** The time of event `i`. */
@@ -355,7 +369,8 @@ export class ExploreData {
   /** Makes room for `need` property pairs. */
   growProps(need: number): void {
     this.propName = grown(this.propName, need);
-    this.propValue = grown(this.propValue, need);
+    this.propValueLo = grown(this.propValueLo, need);
+    this.propValueHi = grown(this.propValueHi, need);
   }
 
   private growSessionColumns(n: number): void {

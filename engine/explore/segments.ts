@@ -148,7 +148,7 @@ export function encodeEvents(d: ExploreData, from: number, to: number): Buffer {
   }
   for (let k = p0; k < p1; k++) {
     propName[k - p0] = strings.id(d.propName[k]!);
-    propValue[k - p0] = values.id(d.propValue[k]!);
+    propValue[k - p0] = values.id(d.propValue(k));
   }
   return pack('events', n, strings, values, { sessionPk, time, type: narrow(type), page: narrow(page), propCount: narrow(propCount), propName: narrow(propName), propValue: narrow(propValue) });
 }

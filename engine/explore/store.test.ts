@@ -17,7 +17,7 @@ function snapshot(d: ExploreData) {
     const events: unknown[] = [];
     for (let e = d.first[s]!; e >= 0; e = d.nextOf(e)) {
       const props: string[] = [];
-      for (let k = d.propStart(e); k < d.propEnd(e); k++) props.push(`${d.strings.values[d.propName[k]!]}=${d.values.values[d.propValue[k]!]}`);
+      for (let k = d.propStart(e); k < d.propEnd(e); k++) props.push(`${d.strings.values[d.propName[k]!]}=${d.values.values[d.propValue(k)]}`);
       events.push([d.strings.values[d.type[e]!], d.page[e]! < 0 ? null : d.strings.values[d.page[e]!], d.timeAt(e), props]);
     }
     out.push({

@@ -73,7 +73,7 @@ function sessionsWith(d: ExploreData, dim: string, values: string[]): Uint8Array
     for (let e = 0; e < d.nEvents; e++) {
       const end = d.propEnd(e);
       for (; k < end; k++) {
-        if (d.propName[k] === name && want[d.propValue[k]!] === 1) hit[d.sessionOf(e)] = 1;
+        if (d.propName[k] === name && want[d.propValue(k)] === 1) hit[d.sessionOf(e)] = 1;
       }
     }
     return hit;

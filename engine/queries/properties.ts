@@ -29,7 +29,7 @@ export function listProperties(d: ExploreData, ok: Uint8Array | null, r: StatsRe
     for (let k = d.propStart(e); k < d.propEnd(e); k++) {
       const name = d.propName[k]!;
       count[name]!++;
-      kinds[name * 3 + d.valueKind[d.propValue[k]!]!]!++;
+      kinds[name * 3 + d.valueKind[d.propValue(k)]!]!++;
       pairs[name * types.length + t]!++;
     }
   }
@@ -64,7 +64,7 @@ export function propertyValues(
   const counts = new Int32Array(d.values.size);
   if (nameId !== undefined) {
     for (const e of eventsOf(d, ok, r, type)) {
-      for (let k = d.propStart(e); k < d.propEnd(e); k++) if (d.propName[k] === nameId) counts[d.propValue[k]!]!++;
+      for (let k = d.propStart(e); k < d.propEnd(e); k++) if (d.propName[k] === nameId) counts[d.propValue(k)]!++;
     }
   }
   // The same text as a string and as a number ("1" and 1) is one row: what a filter on it matches.
