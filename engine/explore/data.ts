@@ -40,7 +40,7 @@ export const TIME_BLOCK = 1 << TIME_BLOCK_BITS;
 /** Marks an event whose time is kept exactly in `timeExact` (its offset from its block did not fit). */
 export const TIME_OUT = -0x80000000;
 /** Marks an event whose session slot is kept in `slotExact` (too far from its block's first). */
-const SLOT_OUT = -0x8000;
+export const SLOT_OUT = -0x8000;
 /** Marks an event whose next event is kept in `nextExact` (too far after it). */
 const NEXT_OUT = 0xffff;
 
