@@ -47,13 +47,16 @@ const NEXT_OUT = 0xffff;
 /**
  * Every session and every tracked event (system events left out) as columns of typed
  * arrays: what funnels, paths, retention and filtered figures scan. Events are kept in the
- * order they were stored; each session's events form a linked list (`first`, `next`), so a
- * new event of an active session is one append.
+ * order they were stored; each session's events form a linked list (`first`, `nextOf`), so
+ * a new event of an active session is one append.
  *
  * Memory is the limit at ten million events, so columns are as narrow as their values
- * allow: ids and counts start as 8-bit columns and widen (`put`) when a value needs it;
- * an event's time is an Int32 offset from its block's first time; its properties' end is
- * a 16-bit offset from its block's first property. Every value stays exact.
+ * allow (12 bytes an event, 4 a property, 60 a session on the 1M seed): ids and counts
+ * start as 8-bit columns and widen (`widened`) when a value needs it; an event's time is an
+ * Int32 offset from its block's first time, its session slot and properties' end 16-bit
+ * offsets from its block's first, its next event a 16-bit distance; the rare value too far
+ * for its offset is kept exactly beside it. Every value stays exact. Read the offset
+ * columns through `timeAt`, `sessionOf`, `nextOf`, `propStart`/`propEnd`, `propValue`.
  */
 export class ExploreData {
   /** Event types, pages, session dimension values and property names. */
