@@ -1,48 +1,7 @@
 import { grown, Interner, KeyMap, widened, type Col } from './interner';
+import { NEXT_OUT, SESSION_DIMS, SLOT_OUT, TIME_BLOCK, TIME_BLOCK_BITS, TIME_OUT, type SessionRecord } from './layout';
 
-/**
- * The session dimensions explore filters and breaks down by, held as interned string ids
- * (-1: none). `landing` and `exit` are page keys (host/path), as the rollups count them.
- */
-export const SESSION_DIMS = ['source', 'device', 'browser', 'os', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'landing', 'exit'] as const;
-export type SessionDimName = (typeof SESSION_DIMS)[number];
-export const DIM_INDEX: Readonly<Record<SessionDimName, number>> = Object.fromEntries(SESSION_DIMS.map((d, i) => [d, i])) as Record<SessionDimName, number>;
-
-/** A session as explore keeps it (what the sessions table says, with its pages as keys). */
-export interface SessionRecord {
-  pk: number;
-  profilePk: number;
-  /** 0 active, 1 ended. */
-  status: number;
-  /** Stored traffic class (engine/db/rows.ts CLS: 0 people, 1 bot, 2 debug). */
-  cls: number;
-  startedAt: number;
-  lastAt: number;
-  /** Seconds; null while active. */
-  duration: number | null;
-  events: number;
-  pageViews: number;
-  keyEvents: number;
-  visitNumber: number;
-  /** Values of SESSION_DIMS, in that order. */
-  dims: Array<string | null>;
-}
-
-/**
- * Property values are interned with their JSON kind in front ('s' string, 'n' number,
- * 'b' boolean), so 1 and "1" stay apart while a filter on "1" can ask for either.
- */
-export const VALUE_KINDS = ['s', 'n', 'b'] as const;
-
-export const TIME_BLOCK_BITS = 10;
-export const TIME_BLOCK = 1 << TIME_BLOCK_BITS;
-
-/** Marks an event whose time is kept exactly in `timeExact` (its offset from its block did not fit). */
-export const TIME_OUT = -0x80000000;
-/** Marks an event whose session slot is kept in `slotExact` (too far from its block's first). */
-export const SLOT_OUT = -0x8000;
-/** Marks an event whose next event is kept in `nextExact` (too far after it). */
-const NEXT_OUT = 0xffff;
+export { DIM_INDEX, SESSION_DIMS, SLOT_OUT, TIME_BLOCK, TIME_BLOCK_BITS, TIME_OUT, VALUE_KINDS, type SessionDimName, type SessionRecord } from './layout';
 
 /**
  * Every session and every tracked event (system events left out) as columns of typed
@@ -359,14 +318,21 @@ export class ExploreData {
   growSessions(need: number): void {
     if (need <= this.pk.length) return;
     this.pk = grown(this.pk, need);
-    this.growSessionColumns(this.pk.length);
+    const n = this.pk.length;
+    [this.profile, this.first, this.last] = [grown(this.profile, n), grown(this.first, n), grown(this.last, n)];
+    [this.status, this.cls] = [grown(this.status, n), grown(this.cls, n)];
+    [this.startedAt, this.lastAt, this.duration] = [grown(this.startedAt, n), grown(this.lastAt, n), grown(this.duration, n)];
+    [this.events, this.pageViews, this.keyEvents, this.visitNumber] = [grown(this.events, n), grown(this.pageViews, n), grown(this.keyEvents, n), grown(this.visitNumber, n)];
+    this.dims = this.dims.map((a) => grown(a, n));
   }
 
   /** Makes room for `need` events (callers that know a count ahead reserve it at once). */
   growEvents(need: number): void {
     if (need <= this.slotOff.length) return;
     this.slotOff = grown(this.slotOff, need);
-    this.growEventColumns(this.slotOff.length);
+    const n = this.slotOff.length;
+    [this.timeOff, this.nextOff] = [grown(this.timeOff, n), grown(this.nextOff, n)];
+    [this.type, this.page, this.propOff] = [grown(this.type, n), grown(this.page, n), grown(this.propOff, n)];
   }
 
   /** Makes room for `need` property pairs. */
@@ -374,31 +340,5 @@ export class ExploreData {
     this.propName = grown(this.propName, need);
     this.propValueLo = grown(this.propValueLo, need);
     this.propValueHi = grown(this.propValueHi, need);
-  }
-
-  private growSessionColumns(n: number): void {
-    const to = grown;
-    this.profile = to(this.profile, n);
-    this.status = to(this.status, n);
-    this.cls = to(this.cls, n);
-    this.startedAt = to(this.startedAt, n);
-    this.lastAt = to(this.lastAt, n);
-    this.duration = to(this.duration, n);
-    this.events = to(this.events, n);
-    this.pageViews = to(this.pageViews, n);
-    this.keyEvents = to(this.keyEvents, n);
-    this.visitNumber = to(this.visitNumber, n);
-    this.first = to(this.first, n);
-    this.last = to(this.last, n);
-    this.dims = this.dims.map((a) => to(a, n));
-  }
-
-  private growEventColumns(n: number): void {
-    const to = grown;
-    this.timeOff = to(this.timeOff, n);
-    this.type = to(this.type, n);
-    this.page = to(this.page, n);
-    this.nextOff = to(this.nextOff, n);
-    this.propOff = to(this.propOff, n);
   }
 }
