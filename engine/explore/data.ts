@@ -1,48 +1,21 @@
-import { grown, Interner, KeyMap } from './interner';
+import { grown, Interner, KeyMap, widened, type Col } from './interner';
+import { NEXT_OUT, SESSION_DIMS, SLOT_OUT, TIME_BLOCK, TIME_BLOCK_BITS, TIME_OUT, type SessionRecord } from './layout';
 
-/**
- * The session dimensions explore filters and breaks down by, held as interned string ids
- * (-1: none). `landing` and `exit` are page keys (host/path), as the rollups count them.
- */
-export const SESSION_DIMS = ['source', 'device', 'browser', 'os', 'channel', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'landing', 'exit'] as const;
-export type SessionDimName = (typeof SESSION_DIMS)[number];
-export const DIM_INDEX: Readonly<Record<SessionDimName, number>> = Object.fromEntries(SESSION_DIMS.map((d, i) => [d, i])) as Record<SessionDimName, number>;
-
-/** A session as explore keeps it (what the sessions table says, with its pages as keys). */
-export interface SessionRecord {
-  pk: number;
-  profilePk: number;
-  /** 0 active, 1 ended. */
-  status: number;
-  /** Stored traffic class (engine/db/rows.ts CLS: 0 people, 1 bot, 2 debug). */
-  cls: number;
-  startedAt: number;
-  lastAt: number;
-  /** Seconds; null while active. */
-  duration: number | null;
-  events: number;
-  pageViews: number;
-  keyEvents: number;
-  visitNumber: number;
-  /** Values of SESSION_DIMS, in that order. */
-  dims: Array<string | null>;
-}
-
-/**
- * Property values are interned with their JSON kind in front ('s' string, 'n' number,
- * 'b' boolean), so 1 and "1" stay apart while a filter on "1" can ask for either.
- */
-export const VALUE_KINDS = ['s', 'n', 'b'] as const;
-
-export const TIME_BLOCK_BITS = 10;
-export const TIME_BLOCK = 1 << TIME_BLOCK_BITS;
+export { DIM_INDEX, SESSION_DIMS, SLOT_OUT, TIME_BLOCK, TIME_BLOCK_BITS, TIME_OUT, VALUE_KINDS, type SessionDimName, type SessionRecord } from './layout';
 
 /**
  * Every session and every tracked event (system events left out) as columns of typed
- * arrays: what funnels, paths, retention and filtered figures scan. A million events are a
- * few tens of MB and one pass over them takes milliseconds. Events are kept in the order
- * they were stored; each session's events form a linked list (`first`, `next`), so a new
- * event of an active session is one append.
+ * arrays: what funnels, paths, retention and filtered figures scan. Events are kept in the
+ * order they were stored; each session's events form a linked list (`first`, `nextOf`), so
+ * a new event of an active session is one append.
+ *
+ * Memory is the limit at ten million events, so columns are as narrow as their values
+ * allow (12 bytes an event, 4 a property, 60 a session on the 1M seed): ids and counts
+ * start as 8-bit columns and widen (`widened`) when a value needs it; an event's time is an
+ * Int32 offset from its block's first time, its session slot and properties' end 16-bit
+ * offsets from its block's first, its next event a 16-bit distance; the rare value too far
+ * for its offset is kept exactly beside it. Every value stays exact. Read the offset
+ * columns through `timeAt`, `sessionOf`, `nextOf`, `propStart`/`propEnd`, `propValue`.
  */
 export class ExploreData {
   /** Event types, pages, session dimension values and property names. */
@@ -60,9 +33,9 @@ export class ExploreData {
   readonly slotOf = new KeyMap();
   /** Profile pk -> profile slot, and back. */
   readonly profileSlotOf = new KeyMap();
-  profilePk = new Float64Array(0);
+  profilePk: Col = new Int32Array(0);
   nProfiles = 0;
-  pk = new Float64Array(0);
+  pk: Col = new Int32Array(0);
   profile = new Int32Array(0);
   status = new Uint8Array(0);
   cls = new Uint8Array(0);
@@ -70,11 +43,11 @@ export class ExploreData {
   lastAt = new Float64Array(0);
   /** Seconds; NaN while active. */
   duration = new Float64Array(0);
-  events = new Int32Array(0);
-  pageViews = new Int32Array(0);
-  keyEvents = new Int32Array(0);
-  visitNumber = new Int32Array(0);
-  dims: Int32Array[] = SESSION_DIMS.map(() => new Int32Array(0));
+  events: Col = new Uint8Array(0);
+  pageViews: Col = new Uint8Array(0);
+  keyEvents: Col = new Uint8Array(0);
+  visitNumber: Col = new Uint8Array(0);
+  dims: Col[] = SESSION_DIMS.map(() => new Int8Array(0));
   /** First and last event of each session (-1: none yet). */
   first = new Int32Array(0);
   last = new Int32Array(0);
@@ -85,18 +58,47 @@ export class ExploreData {
 
   // ---- events, in stored order ----
   nEvents = 0;
-  slot = new Int32Array(0);
-  time = new Float64Array(0);
-  type = new Int32Array(0);
+  /**
+   * The event's session slot: its block's first event's (`slotBase`) plus `slotOff`, or, when
+   * that is SLOT_OUT, `slotExact`. Read it with `sessionOf`. A block's events are of sessions
+   * active at the same time, whose slots are near each other.
+   */
+  slotBase = new Float64Array(0);
+  slotOff = new Int16Array(0);
+  readonly slotExact = new Map<number, number>();
+  type: Col = new Int8Array(0);
   /** Page key id of the event's page (-1: none). */
-  page = new Int32Array(0);
-  /** The session's next event (-1: the last). */
-  next = new Int32Array(0);
-  /** End (exclusive) of each event's properties in propName/propValue; the start is the previous event's end. */
-  propEnd = new Int32Array(0);
+  page: Col = new Int8Array(0);
+  /**
+   * How many events after this one its session's next one is (0: none; NEXT_OUT: see
+   * `nextExact`). Read it with `nextOf`.
+   */
+  nextOff = new Uint16Array(0);
+  readonly nextExact = new Map<number, number>();
+  /**
+   * Event times: the block's first time (`timeBase`) plus the event's offset (`timeOff`), or,
+   * when the offset is TIME_OUT (more than 24 days from the block's first), `timeExact`.
+   * Read them with `timeAt`.
+   */
+  timeBase = new Float64Array(0);
+  timeOff = new Int32Array(0);
+  readonly timeExact = new Map<number, number>();
+  /**
+   * End (exclusive) of each event's properties in propName/propValue, as an offset from its
+   * block's first property (`propBase`); the start is the previous event's end. Read them with
+   * `propStart` and `propEnd`.
+   */
+  propBase = new Float64Array(0);
+  propOff: Col = new Uint16Array(0);
   nProps = 0;
-  propName = new Int32Array(0);
-  propValue = new Int32Array(0);
+  propName: Col = new Int8Array(0);
+  /**
+   * Property value ids in two columns, `propValueHi * 65536 + propValueLo`: a site's values
+   * (order ids, search terms) pass 65,536 long before 16 million, so 3 bytes, not 4. Read
+   * them with `propValue`.
+   */
+  propValueLo = new Uint16Array(0);
+  propValueHi: Col = new Uint8Array(0);
   /**
    * The earliest and latest time of each block of TIME_BLOCK events: a range scan skips the
    * blocks wholly outside it (events are stored in commit order, so times mostly rise).
@@ -120,6 +122,7 @@ export class ExploreData {
       if (s >= this.pk.length) this.growSessions(s + 1);
       this.slotOf.set(pk, s);
       this.pk[s] = pk;
+      if (this.pk[s] !== pk) this.pk = widened(this.pk, s, pk);
       this.first[s] = -1;
       this.last[s] = -1;
     }
@@ -133,6 +136,7 @@ export class ExploreData {
       this.profileSlotOf.set(profilePk, p);
       if (p >= this.profilePk.length) this.profilePk = grown(this.profilePk, p + 1);
       this.profilePk[p] = profilePk;
+      if (this.profilePk[p] !== profilePk) this.profilePk = widened(this.profilePk, p, profilePk);
     }
     return p;
   }
@@ -147,16 +151,32 @@ export class ExploreData {
     this.startedAt[s] = r.startedAt;
     this.lastAt[s] = r.lastAt;
     this.duration[s] = r.duration ?? Number.NaN;
-    this.events[s] = r.events;
-    this.pageViews[s] = r.pageViews;
-    this.keyEvents[s] = r.keyEvents;
-    this.visitNumber[s] = r.visitNumber;
+    this.putCounts(s, r.events, r.pageViews, r.keyEvents, r.visitNumber);
     for (let d = 0; d < SESSION_DIMS.length; d++) {
       const v = r.dims[d];
-      this.dims[d]![s] = v === null || v === undefined ? -1 : this.strings.id(v);
+      this.putDim(d, s, v === null || v === undefined ? -1 : this.strings.id(v));
     }
     this.noteStatus(s);
     return s;
+  }
+
+  /** Session `s`'s counts (segments write sessions through here too). */
+  putCounts(s: number, events: number, pageViews: number, keyEvents: number, visitNumber: number): void {
+    this.events[s] = events;
+    if (this.events[s] !== events) this.events = widened(this.events, s, events);
+    this.pageViews[s] = pageViews;
+    if (this.pageViews[s] !== pageViews) this.pageViews = widened(this.pageViews, s, pageViews);
+    this.keyEvents[s] = keyEvents;
+    if (this.keyEvents[s] !== keyEvents) this.keyEvents = widened(this.keyEvents, s, keyEvents);
+    this.visitNumber[s] = visitNumber;
+    if (this.visitNumber[s] !== visitNumber) this.visitNumber = widened(this.visitNumber, s, visitNumber);
+  }
+
+  /** Session `s`'s value id of dimension `d` (-1: none). */
+  putDim(d: number, s: number, id: number): void {
+    const col = this.dims[d]!;
+    col[s] = id;
+    if (col[s] !== id) this.dims[d] = widened(col, s, id);
   }
 
   /** Keeps `active` in step with the status of slot `s` (segments write sessions here directly). */
@@ -177,43 +197,95 @@ export class ExploreData {
   appendEvent(slot: number, time: number, type: number, page: number, names: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number): void {
     this.version++;
     const i = this.nEvents++;
-    if (i >= this.slot.length) this.growEvents(i + 1);
-    this.slot[i] = slot;
-    this.time[i] = time;
+    if (i >= this.slotOff.length) this.growEvents(i + 1);
     const b = i >> TIME_BLOCK_BITS;
     if ((i & (TIME_BLOCK - 1)) === 0) {
       if (b >= this.blockMin.length) {
         this.blockMin = grown(this.blockMin, b + 1);
         this.blockMax = grown(this.blockMax, b + 1);
+        this.timeBase = grown(this.timeBase, b + 1);
+        this.slotBase = grown(this.slotBase, b + 1);
+        this.propBase = grown(this.propBase, b + 1);
       }
       this.blockMin[b] = time;
       this.blockMax[b] = time;
+      this.timeBase[b] = time;
+      this.slotBase[b] = slot;
+      this.propBase[b] = this.nProps;
     } else if (time < this.blockMin[b]!) this.blockMin[b] = time;
     else if (time > this.blockMax[b]!) this.blockMax[b] = time;
+    const off = time - this.timeBase[b]!;
+    this.timeOff[i] = off;
+    if (this.timeOff[i] !== off || off === TIME_OUT || this.timeBase[b]! + off !== time) {
+      this.timeOff[i] = TIME_OUT;
+      this.timeExact.set(i, time);
+    }
     this.type[i] = type;
+    if (this.type[i] !== type) this.type = widened(this.type, i, type);
     this.page[i] = page;
-    this.next[i] = -1;
+    if (this.page[i] !== page) this.page = widened(this.page, i, page);
+    const so = slot - this.slotBase[b]!;
+    this.slotOff[i] = so;
+    if (this.slotOff[i] !== so || so === SLOT_OUT) {
+      this.slotOff[i] = SLOT_OUT;
+      this.slotExact.set(i, slot);
+    }
+    this.nextOff[i] = 0;
     let at = this.nProps;
     this.nProps += to - from;
     if (this.nProps > this.propName.length) this.growProps(this.nProps);
     for (let k = from; k < to; k++, at++) {
-      this.propName[at] = names[k]!;
-      this.propValue[at] = values[k]!;
+      const name = names[k]!;
+      const value = values[k]!;
+      this.propName[at] = name;
+      if (this.propName[at] !== name) this.propName = widened(this.propName, at, name);
+      const lo = value & 0xffff;
+      const hi = (value - lo) / 0x10000;
+      this.propValueLo[at] = lo;
+      this.propValueHi[at] = hi;
+      if (this.propValueHi[at] !== hi) this.propValueHi = widened(this.propValueHi, at, hi);
     }
-    this.propEnd[i] = this.nProps;
+    const end = this.nProps - this.propBase[b]!;
+    this.propOff[i] = end;
+    if (this.propOff[i] !== end) this.propOff = widened(this.propOff, i, end);
     const prev = this.last[slot]!;
     if (prev < 0) this.first[slot] = i;
-    else this.next[prev] = i;
+    else if (i - prev < NEXT_OUT) this.nextOff[prev] = i - prev;
+    else {
+      this.nextOff[prev] = NEXT_OUT;
+      this.nextExact.set(prev, i);
+    }
     this.last[slot] = i;
+  }
+
+  /** The session slot of event `i`. */
+  sessionOf(i: number): number {
+    const off = this.slotOff[i]!;
+    return off !== SLOT_OUT ? this.slotBase[i >> TIME_BLOCK_BITS]! + off : this.slotExact.get(i)!;
+  }
+
+  /** The next event of event `i`'s session (-1: none). */
+  nextOf(i: number): number {
+    const off = this.nextOff[i]!;
+    return off === 0 ? -1 : off !== NEXT_OUT ? i + off : this.nextExact.get(i)!;
+  }
+
+  /** The value id of property pair `k`. */
+  propValue(k: number): number {
+    return this.propValueHi[k]! * 0x10000 + this.propValueLo[k]!;
+  }
+
+  /** The time of event `i`. */
+  timeAt(i: number): number {
+    const off = this.timeOff[i]!;
+    return off !== TIME_OUT ? this.timeBase[i >> TIME_BLOCK_BITS]! + off : this.timeExact.get(i)!;
   }
 
   /** The id of a tagged property value, noting its number. */
   valueId(tagged: string): number {
     const id = this.values.id(tagged);
     if (id >= this.valueNumber.length) {
-      const before = this.valueNumber.length;
       this.valueNumber = grown(this.valueNumber, id + 1);
-      this.valueNumber.fill(Number.NaN, before);
       this.valueKind = grown(this.valueKind, this.valueNumber.length);
     }
     if (id === this.values.size - 1) {
@@ -225,7 +297,13 @@ export class ExploreData {
 
   /** Where event `i`'s properties start in propName/propValue. */
   propStart(i: number): number {
-    return i === 0 ? 0 : this.propEnd[i - 1]!;
+    const b = i >> TIME_BLOCK_BITS;
+    return (i & (TIME_BLOCK - 1)) === 0 ? this.propBase[b]! : this.propBase[b]! + this.propOff[i - 1]!;
+  }
+
+  /** Where event `i`'s properties end (exclusive). */
+  propEnd(i: number): number {
+    return this.propBase[i >> TIME_BLOCK_BITS]! + this.propOff[i]!;
   }
 
   /** Whether string id `type` is a page-view type. */
@@ -241,37 +319,26 @@ export class ExploreData {
     if (need <= this.pk.length) return;
     this.pk = grown(this.pk, need);
     const n = this.pk.length;
-    const to = <T extends Float64Array | Int32Array | Uint8Array>(a: T) => grown(a, n);
-    this.profile = to(this.profile);
-    this.status = to(this.status);
-    this.cls = to(this.cls);
-    this.startedAt = to(this.startedAt);
-    this.lastAt = to(this.lastAt);
-    this.duration = to(this.duration);
-    this.events = to(this.events);
-    this.pageViews = to(this.pageViews);
-    this.keyEvents = to(this.keyEvents);
-    this.visitNumber = to(this.visitNumber);
-    this.first = to(this.first);
-    this.last = to(this.last);
-    this.dims = this.dims.map(to);
+    [this.profile, this.first, this.last] = [grown(this.profile, n), grown(this.first, n), grown(this.last, n)];
+    [this.status, this.cls] = [grown(this.status, n), grown(this.cls, n)];
+    [this.startedAt, this.lastAt, this.duration] = [grown(this.startedAt, n), grown(this.lastAt, n), grown(this.duration, n)];
+    [this.events, this.pageViews, this.keyEvents, this.visitNumber] = [grown(this.events, n), grown(this.pageViews, n), grown(this.keyEvents, n), grown(this.visitNumber, n)];
+    this.dims = this.dims.map((a) => grown(a, n));
   }
 
   /** Makes room for `need` events (callers that know a count ahead reserve it at once). */
   growEvents(need: number): void {
-    if (need <= this.slot.length) return;
-    this.slot = grown(this.slot, need);
-    const n = this.slot.length;
-    this.time = grown(this.time, n);
-    this.type = grown(this.type, n);
-    this.page = grown(this.page, n);
-    this.next = grown(this.next, n);
-    this.propEnd = grown(this.propEnd, n);
+    if (need <= this.slotOff.length) return;
+    this.slotOff = grown(this.slotOff, need);
+    const n = this.slotOff.length;
+    [this.timeOff, this.nextOff] = [grown(this.timeOff, n), grown(this.nextOff, n)];
+    [this.type, this.page, this.propOff] = [grown(this.type, n), grown(this.page, n), grown(this.propOff, n)];
   }
 
   /** Makes room for `need` property pairs. */
   growProps(need: number): void {
     this.propName = grown(this.propName, need);
-    this.propValue = grown(this.propValue, need);
+    this.propValueLo = grown(this.propValueLo, need);
+    this.propValueHi = grown(this.propValueHi, need);
   }
 }

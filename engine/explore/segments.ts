@@ -1,4 +1,5 @@
 import { SESSION_DIMS, type ExploreData } from './data';
+import type { Col } from './interner';
 
 /**
  * Segments: ExploreData's columns for a range of table rows, kept in `explore_segments`
@@ -16,8 +17,8 @@ import { SESSION_DIMS, type ExploreData } from './data';
 export const SEGMENT_FORMAT = 1;
 export type SegmentKind = 'events' | 'sessions';
 
-type ColType = 'f64' | 'i32' | 'u8';
-type Typed = Float64Array | Int32Array | Uint8Array;
+type ColType = 'f64' | 'i32' | 'u16' | 'i16' | 'u8' | 'i8';
+type Typed = Col;
 interface Header {
   v: number;
   kind: SegmentKind;
@@ -27,8 +28,10 @@ interface Header {
   cols: Array<[name: string, type: ColType, length: number]>;
 }
 
-const CTOR = { f64: Float64Array, i32: Int32Array, u8: Uint8Array } as const;
-const typeOf = (a: Typed): ColType => (a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8');
+// Columns go in as narrow as explore holds them (a reader that does not know a type reads the rows again).
+const CTOR = { f64: Float64Array, i32: Int32Array, u16: Uint16Array, i16: Int16Array, u8: Uint8Array, i8: Int8Array } as const;
+const typeOf = (a: Typed): ColType =>
+  a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : a instanceof Uint16Array ? 'u16' : a instanceof Int16Array ? 'i16' : a instanceof Uint8Array ? 'u8' : 'i8';
 
 /** Local ids for the strings a segment uses. */
 class LocalTable {
@@ -82,11 +85,23 @@ function unpack(blob: Uint8Array<ArrayBuffer>): { header: Header; cols: Map<stri
   return { header, cols };
 }
 
+/** `a` in the narrowest column type that holds its values (local ids and counts are small). */
+function narrow(a: Int32Array): Col {
+  let lo = 0;
+  let hi = 0;
+  for (const v of a) {
+    if (v < lo) lo = v;
+    else if (v > hi) hi = v;
+  }
+  const C = lo >= 0 ? (hi <= 0xff ? Uint8Array : hi <= 0xffff ? Uint16Array : null) : lo >= -0x80 && hi <= 0x7f ? Int8Array : lo >= -0x8000 && hi <= 0x7fff ? Int16Array : null;
+  return C === null ? a : C.from(a);
+}
+
 /** Sessions in slots [from, to) as a segment. */
 export function encodeSessions(d: ExploreData, from: number, to: number): Buffer {
   const n = to - from;
   const strings = new LocalTable(d.strings.values);
-  const profilePk = new Float64Array(n);
+  const profilePk = new (d.profilePk.constructor as new (n: number) => Col)(n);
   for (let i = 0; i < n; i++) profilePk[i] = d.profilePk[d.profile[from + i]!]!;
   const cols: Record<string, Typed> = {
     pk: d.pk.slice(from, to),
@@ -104,7 +119,7 @@ export function encodeSessions(d: ExploreData, from: number, to: number): Buffer
   SESSION_DIMS.forEach((name, k) => {
     const col = new Int32Array(n);
     for (let i = 0; i < n; i++) col[i] = strings.id(d.dims[k]![from + i]!);
-    cols[`dim.${name}`] = col;
+    cols[`dim.${name}`] = narrow(col);
   });
   return pack('sessions', n, strings, null, cols);
 }
@@ -115,25 +130,27 @@ export function encodeEvents(d: ExploreData, from: number, to: number): Buffer {
   const strings = new LocalTable(d.strings.values);
   const values = new LocalTable(d.values.values);
   const sessionPk = new Float64Array(n);
+  const time = new Float64Array(n);
   const type = new Int32Array(n);
   const page = new Int32Array(n);
   const propCount = new Int32Array(n);
   const p0 = d.propStart(from);
-  const p1 = to > from ? d.propEnd[to - 1]! : p0;
+  const p1 = to > from ? d.propEnd(to - 1) : p0;
   const propName = new Int32Array(p1 - p0);
   const propValue = new Int32Array(p1 - p0);
   for (let i = 0; i < n; i++) {
     const e = from + i;
-    sessionPk[i] = d.pk[d.slot[e]!]!;
+    sessionPk[i] = d.pk[d.sessionOf(e)]!;
+    time[i] = d.timeAt(e);
     type[i] = strings.id(d.type[e]!);
     page[i] = strings.id(d.page[e]!);
-    propCount[i] = d.propEnd[e]! - d.propStart(e);
+    propCount[i] = d.propEnd(e) - d.propStart(e);
   }
   for (let k = p0; k < p1; k++) {
     propName[k - p0] = strings.id(d.propName[k]!);
-    propValue[k - p0] = values.id(d.propValue[k]!);
+    propValue[k - p0] = values.id(d.propValue(k));
   }
-  return pack('events', n, strings, values, { sessionPk, time: d.time.slice(from, to), type, page, propCount, propName, propValue });
+  return pack('events', n, strings, values, { sessionPk, time, type: narrow(type), page: narrow(page), propCount: narrow(propCount), propName: narrow(propName), propValue: narrow(propValue) });
 }
 
 function globalIds(list: readonly string[], intern: (s: string) => number): Int32Array {
@@ -167,11 +184,8 @@ export function decodeInto(d: ExploreData, blob: Uint8Array<ArrayBuffer>): numbe
       d.startedAt[s] = startedAt![i]!;
       d.lastAt[s] = lastAt![i]!;
       d.duration[s] = duration![i]!;
-      d.events[s] = events![i]!;
-      d.pageViews[s] = pageViews![i]!;
-      d.keyEvents[s] = keyEvents![i]!;
-      d.visitNumber[s] = visitNumber![i]!;
-      for (let k = 0; k < dims.length; k++) d.dims[k]![s] = remap(strings, dims[k]![i]!);
+      d.putCounts(s, events![i]!, pageViews![i]!, keyEvents![i]!, visitNumber![i]!);
+      for (let k = 0; k < dims.length; k++) d.putDim(k, s, remap(strings, dims[k]![i]!));
       d.noteStatus(s);
     }
     return header.n;
@@ -179,18 +193,21 @@ export function decodeInto(d: ExploreData, blob: Uint8Array<ArrayBuffer>): numbe
   const values = globalIds(header.values, (s) => d.valueId(s));
   const sessionPk = col<Float64Array>('sessionPk');
   const time = col<Float64Array>('time');
-  const [type, page, propCount, propName, propValue] = ['type', 'page', 'propCount', 'propName', 'propValue'].map((c) => col<Int32Array>(c));
-  for (let k = 0; k < propName!.length; k++) {
-    propName![k] = strings[propName![k]!]!;
-    propValue![k] = values[propValue![k]!]!;
+  const [type, page, propCount, localName, localValue] = ['type', 'page', 'propCount', 'propName', 'propValue'].map((c) => col<Col>(c));
+  // Global ids into new arrays: the segment's own columns may be too narrow for them.
+  const propName = new Int32Array(localName!.length);
+  const propValue = new Int32Array(localValue!.length);
+  for (let k = 0; k < propName.length; k++) {
+    propName[k] = strings[localName![k]!]!;
+    propValue[k] = values[localValue![k]!]!;
   }
   d.growEvents(d.nEvents + header.n);
-  d.growProps(d.nProps + propName!.length);
+  d.growProps(d.nProps + propName.length);
   let p = 0;
   for (let i = 0; i < header.n; i++) {
     const count = propCount![i]!;
     const slot = d.slotOf.get(sessionPk[i]!);
-    if (slot >= 0) d.appendEvent(slot, time[i]!, remap(strings, type![i]!), remap(strings, page![i]!), propName!, propValue!, p, p + count);
+    if (slot >= 0) d.appendEvent(slot, time[i]!, remap(strings, type![i]!), remap(strings, page![i]!), propName, propValue, p, p + count);
     p += count;
   }
   return header.n;

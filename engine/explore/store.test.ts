@@ -15,10 +15,10 @@ function snapshot(d: ExploreData) {
   const out: unknown[] = [];
   for (let s = 0; s < d.nSessions; s++) {
     const events: unknown[] = [];
-    for (let e = d.first[s]!; e >= 0; e = d.next[e]!) {
+    for (let e = d.first[s]!; e >= 0; e = d.nextOf(e)) {
       const props: string[] = [];
-      for (let k = d.propStart(e); k < d.propEnd[e]!; k++) props.push(`${d.strings.values[d.propName[k]!]}=${d.values.values[d.propValue[k]!]}`);
-      events.push([d.strings.values[d.type[e]!], d.page[e]! < 0 ? null : d.strings.values[d.page[e]!], d.time[e], props]);
+      for (let k = d.propStart(e); k < d.propEnd(e); k++) props.push(`${d.strings.values[d.propName[k]!]}=${d.values.values[d.propValue(k)]}`);
+      events.push([d.strings.values[d.type[e]!], d.page[e]! < 0 ? null : d.strings.values[d.page[e]!], d.timeAt(e), props]);
     }
     out.push({
       pk: d.pk[s],

@@ -188,8 +188,10 @@ export class ExploreStore {
       const p = this[kind];
       let t0 = performance.now();
       const segments = this.q.segments.all(KIND[kind]) as Array<{ lo: number; hi: number; rows: number; items: number }>;
-      // Room for the segments' rows and the table's rows after them, so loading grows nothing.
-      const room = segments.reduce((a, s) => a + s.items, 0) + Math.max(0, (this.q.maxPk[kind].get() as number) - (segments.at(-1)?.hi ?? 0));
+      // Room for the segments' rows and the table's rows after them, so loading grows
+      // nothing, and as much again for what comes after: room never written is never
+      // resident, while growing copies every column (old and new resident at once).
+      const room = 2 * (segments.reduce((a, s) => a + s.items, 0) + Math.max(0, (this.q.maxPk[kind].get() as number) - (segments.at(-1)?.hi ?? 0)));
       if (kind === 'events') {
         data.growEvents(room);
         data.growProps(Math.ceil(room * 1.25));

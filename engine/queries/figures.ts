@@ -1,4 +1,4 @@
-import { DIM_INDEX, TIME_BLOCK_BITS, type ExploreData, type SessionDimName } from '../explore/data';
+import { DIM_INDEX, SLOT_OUT, TIME_BLOCK_BITS, TIME_OUT, type ExploreData, type SessionDimName } from '../explore/data';
 import { HOUR_MS, durationBucket, isEngaged, sessionDuration } from '../../shared/rules';
 import { toBuckets, type HourlySessions, type PeriodFigures, type StatsRequest } from './stats';
 import { leftOut, trafficMask, visitMask } from './traffic';
@@ -40,15 +40,26 @@ export function sessionsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsR
 export function eventsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsRequest): Int32Array {
   const [from, to] = hourRange(r);
   const mask = trafficMask(r.traffic);
-  const out = new Int32Array(d.nEvents);
+  // Room for the events of the blocks the range touches, not for every event: at ten
+  // million events a whole-history array would be 40 MB for each call.
+  let room = 0;
+  for (let b = 0; b << TIME_BLOCK_BITS < d.nEvents; b++) {
+    if (d.blockMax[b]! >= from && d.blockMin[b]! < to) room += Math.min(d.nEvents, (b + 1) << TIME_BLOCK_BITS) - (b << TIME_BLOCK_BITS);
+  }
+  const out = new Int32Array(room);
   let n = 0;
   for (let b = 0; b << TIME_BLOCK_BITS < d.nEvents; b++) {
     if (d.blockMax[b]! < from || d.blockMin[b]! >= to) continue;
     const end = Math.min(d.nEvents, (b + 1) << TIME_BLOCK_BITS);
+    // d.timeAt and d.sessionOf, inline: the busiest loop of explore.
+    const base = d.timeBase[b]!;
+    const slotBase = d.slotBase[b]!;
     for (let e = b << TIME_BLOCK_BITS; e < end; e++) {
-      const t = d.time[e]!;
+      const off = d.timeOff[e]!;
+      const t = off !== TIME_OUT ? base + off : d.timeAt(e);
       if (t < from || t >= to) continue;
-      const s = d.slot[e]!;
+      const so = d.slotOff[e]!;
+      const s = so !== SLOT_OUT ? slotBase + so : d.sessionOf(e);
       if ((ok === null || ok[s] === 1) && ((1 << d.cls[s]!) & mask) !== 0) out[n++] = e;
     }
   }

@@ -61,7 +61,7 @@ function sessionsWith(d: ExploreData, dim: string, values: string[]): Uint8Array
     const col = dim === 'page' ? d.page : d.type;
     for (let e = 0; e < d.nEvents; e++) {
       const v = col[e]!;
-      if (v >= 0 && want[v] === 1 && (dim === 'event_type' || d.isView(d.type[e]!))) hit[d.slot[e]!] = 1;
+      if (v >= 0 && want[v] === 1 && (dim === 'event_type' || d.isView(d.type[e]!))) hit[d.sessionOf(e)] = 1;
     }
     return hit;
   }
@@ -71,9 +71,9 @@ function sessionsWith(d: ExploreData, dim: string, values: string[]): Uint8Array
     const want = idTable(d.values.size, values.flatMap((v) => VALUE_KINDS.map((k) => d.values.find(`${k}${v}`))));
     let k = 0;
     for (let e = 0; e < d.nEvents; e++) {
-      const end = d.propEnd[e]!;
+      const end = d.propEnd(e);
       for (; k < end; k++) {
-        if (d.propName[k] === name && want[d.propValue[k]!] === 1) hit[d.slot[e]!] = 1;
+        if (d.propName[k] === name && want[d.propValue(k)] === 1) hit[d.sessionOf(e)] = 1;
       }
     }
     return hit;

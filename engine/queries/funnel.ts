@@ -41,8 +41,8 @@ export function walkFunnel(d: ExploreData, slots: Int32Array, steps: readonly Fu
     const s = slots[i]!;
     let k = 0;
     let last = -Infinity;
-    for (let e = d.first[s]!; e >= 0 && k < n; e = d.next[e]!) {
-      const t = d.time[e]!;
+    for (let e = d.first[s]!; e >= 0 && k < n; e = d.nextOf(e)) {
+      const t = d.timeAt(e);
       if (d.type[e] !== types[k] || t < last || !matches(k, d.page[e]!)) continue;
       if (k > 0) gaps[k]!.push((t - last) / 1000);
       last = t;

@@ -14,7 +14,7 @@ const OTHER = -3;
 export function sessionPath(d: ExploreData, slot: number, start: number, depth: number, out: Int32Array): number {
   let n = 0;
   let prev = -1;
-  for (let e = d.first[slot]!; e >= 0 && n <= depth; e = d.next[e]!) {
+  for (let e = d.first[slot]!; e >= 0 && n <= depth; e = d.nextOf(e)) {
     const page = d.page[e]!;
     if (page < 0 || !d.isView(d.type[e]!)) continue;
     if (n === 0) {

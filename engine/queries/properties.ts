@@ -26,10 +26,12 @@ export function listProperties(d: ExploreData, ok: Uint8Array | null, r: StatsRe
   const pairs = new Int32Array(S * types.length);
   for (const e of events) {
     const t = typeNo[d.type[e]!]!;
-    for (let k = d.propStart(e); k < d.propEnd[e]!; k++) {
+    const end = d.propEnd(e);
+    for (let k = d.propStart(e); k < end; k++) {
       const name = d.propName[k]!;
       count[name]!++;
-      kinds[name * 3 + d.valueKind[d.propValue[k]!]!]!++;
+      // d.propValue(k), inline: this loop runs once per property of every event in the range.
+      kinds[name * 3 + d.valueKind[d.propValueHi[k]! * 0x10000 + d.propValueLo[k]!]!]!++;
       pairs[name * types.length + t]!++;
     }
   }
@@ -64,7 +66,8 @@ export function propertyValues(
   const counts = new Int32Array(d.values.size);
   if (nameId !== undefined) {
     for (const e of eventsOf(d, ok, r, type)) {
-      for (let k = d.propStart(e); k < d.propEnd[e]!; k++) if (d.propName[k] === nameId) counts[d.propValue[k]!]!++;
+      const end = d.propEnd(e);
+      for (let k = d.propStart(e); k < end; k++) if (d.propName[k] === nameId) counts[d.propValueHi[k]! * 0x10000 + d.propValueLo[k]!]!++;
     }
   }
   // The same text as a string and as a number ("1" and 1) is one row: what a filter on it matches.
