@@ -73,7 +73,7 @@ async function loadWhileQuerying(ff: Footfall, rate: number, seconds: number): P
 }
 
 /** Start-up and every dashboard query on a seeded database of `events` events; its size; memory. */
-export async function measureSeeded(ctx: RunContext, a: { events: number; dataDir: string | null }): Promise<Measured> {
+export async function measureSeeded(ctx: RunContext, a: { events: number; dataDir: string | null }): Promise<Measured & { dataDir: string }> {
   const { log } = ctx;
   const goal = targets(a.events);
   const seeded = a.dataDir ?? ctx.temp('seeded');
@@ -158,5 +158,6 @@ export async function measureSeeded(ctx: RunContext, a: { events: number; dataDi
       `- Peak resident memory of the server on the seeded database: ${rssMb.toFixed(0)} MB, after ${LOAD_S} s of collector load at ${LOAD_RATE} req/s (${fmt(during.sent)} requests, every answer 200) while the filtered and explore queries ran again.`,
     ],
     rssMb,
+    dataDir: seeded,
   };
 }
