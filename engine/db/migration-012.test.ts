@@ -26,15 +26,19 @@ describe('migration 012 (the events\' strings by key)', () => {
     insert.run('e3', 'purchase', 2000, 2, 2, 'src-2', 1, 0, null, '{"total":3}', ctx, 2, '["a warning"]');
     // A value that is used both as a type and as a page URL is stored once.
     insert.run('e4', 'https://shop.test/a', 3000, 2, 2, 'src-2', 0, 0, 'page-view', '{}', null, 1, null);
+    const sessionCtx = JSON.stringify({ browser: { userAgent: 'UA' }, screen: { width: 1, height: 2 } });
+    old.prepare('INSERT INTO session_context (session_pk, context) VALUES (1, ?), (2, ?), (3, ?)').run(sessionCtx, sessionCtx, '{}');
     const before = old.prepare('SELECT * FROM events ORDER BY pk').all();
+    const contextsBefore = old.prepare('SELECT * FROM session_context ORDER BY session_pk').all();
     old.close();
 
     const db = openDatabase(dir);
     try {
       expect(db.prepare('SELECT * FROM events ORDER BY pk').all()).toEqual(before);
+      expect(db.prepare('SELECT * FROM session_context ORDER BY session_pk').all()).toEqual(contextsBefore);
       expect(db.prepare("SELECT type FROM sqlite_schema WHERE name = 'events'").pluck().get()).toBe('view');
       expect(db.prepare('SELECT value FROM event_strings ORDER BY value').pluck().all()).toEqual(
-        [ctx, 'https://shop.test/a', 'page-view', 'purchase', 'src-1', 'src-2', 'visit-started'].sort(),
+        [ctx, sessionCtx, '{}', 'https://shop.test/a', 'page-view', 'purchase', 'src-1', 'src-2', 'visit-started'].sort(),
       );
       // The indexes are on the rows, and the hot reads use them.
       const plan = (sql: string, ...p: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');

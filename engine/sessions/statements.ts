@@ -133,7 +133,8 @@ export interface Statements {
   sessionByPk: Statement<[pk: number], SessionRow>;
   continuationOf: Statement<[pk: number], SessionRow>;
   insertSession: Run<[NewSession]>;
-  insertContext: Run<[sessionPk: number, context: string]>;
+  /** A session's context, stored as its key (strings.ts). */
+  insertContext: { run(sessionPk: number, context: string): RunResult };
   updateSession: Run<[lastAt: number, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>;
   rebuildSession: Run<[{ pk: number; keyTypes: string }]>;
   endSession: Run<[lastAt: number, endedAt: number, duration: number, reason: EndReason, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>;
@@ -182,6 +183,7 @@ export function prepareStatements(db: DB): Statements {
   const strings = new EventStrings(db);
   const insertRow = db.prepare<EventRowInsert>(`INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, properties, context_ref, traffic, warnings)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertContextRef = db.prepare<[sessionPk: number, contextRef: number]>('INSERT INTO session_context_refs (session_pk, context_ref) VALUES (?, ?)');
   return {
     // ---- events (the rows; `events` is their view, migration 012)
     eventExists: db.prepare<[string], number>('SELECT 1 FROM event_rows WHERE id = ?').pluck(),
@@ -203,7 +205,7 @@ export function prepareStatements(db: DB): Statements {
       VALUES (@id, @clientId, @previousPk, @profilePk, @sourceId, 0, @debug, @bot, @traffic, @startedAt, @startedAt, @visitNumber, @returning,
         @device, @browser, @browserVersion, @os, @osVersion, @language, @tz, @referrerHost, @channel,
         @utmSource, @utmMedium, @utmCampaign, @utmTerm, @utmContent)`),
-    insertContext: db.prepare<[sessionPk: number, context: string]>('INSERT INTO session_context (session_pk, context) VALUES (?, ?)'),
+    insertContext: { run: (sessionPk, context) => insertContextRef.run(sessionPk, strings.id(context)) },
     updateSession: db.prepare<[lastAt: number, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>(
       `UPDATE sessions SET last_at = ?, events = ?, page_views = ?, key_events = ?, landing_page = ?, exit_page = ? WHERE pk = ?`,
     ),
@@ -248,7 +250,7 @@ export function prepareStatements(db: DB): Statements {
     // Verdicts go before their events, while the events still say which they are.
     deleteSessionValidation: db.prepare<[number]>('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM event_rows WHERE session_pk = ?)'),
     deleteSessionEvents: db.prepare<[number]>('DELETE FROM event_rows WHERE session_pk = ?'),
-    deleteSessionContext: db.prepare<[number]>('DELETE FROM session_context WHERE session_pk = ?'),
+    deleteSessionContext: db.prepare<[number]>('DELETE FROM session_context_refs WHERE session_pk = ?'),
     deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE pk = ?'),
     // agg_dims is keyed (dim, g, t, ...): a bucket range is found per dimension along the key,
     // a batch at a time, where one DELETE over both granularities read the whole table (1.7 M
@@ -263,7 +265,7 @@ export function prepareStatements(db: DB): Statements {
     // ---- debug data (retention.ts)
     deleteDebugValidation: db.prepare('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM event_rows WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1))'),
     deleteDebugEvents: db.prepare('DELETE FROM event_rows WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
-    deleteDebugContext: db.prepare('DELETE FROM session_context WHERE session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
+    deleteDebugContext: db.prepare('DELETE FROM session_context_refs WHERE session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
     deleteDebugSessions: db.prepare('DELETE FROM sessions WHERE debug = 1'),
     deleteDebugProfiles: db.prepare('DELETE FROM profiles WHERE debug = 1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.profile_pk = profiles.pk)'),
     deleteDebugAggDims: db.prepare(`DELETE FROM agg_dims WHERE cls = ${CLS.debug}`),
@@ -272,7 +274,7 @@ export function prepareStatements(db: DB): Statements {
     // ---- everything (retention.ts, `POST /api/reset`)
     deleteAllValidation: db.prepare('DELETE FROM event_validation'),
     deleteAllEvents: db.prepare('DELETE FROM event_rows'),
-    deleteAllContext: db.prepare('DELETE FROM session_context'),
+    deleteAllContext: db.prepare('DELETE FROM session_context_refs'),
     deleteAllSessions: db.prepare('DELETE FROM sessions'),
     deleteAllProfiles: db.prepare('DELETE FROM profiles'),
     deleteAllAggDims: db.prepare('DELETE FROM agg_dims'),

@@ -10,7 +10,7 @@ const MAX_CACHED = 50_000;
 
 /**
  * The keys of `event_strings` (migration 012), for the write side: an event's type, source
- * id, page URL and context are stored as these keys. A value seen before is resolved from a
+ * id, page URL and context, and a session's context, are stored as these keys. A value seen before is resolved from a
  * Map, without SQL; a miss looks it up in the table and inserts it if it is new, inside the
  * caller's transaction.
  *

@@ -10,6 +10,9 @@
 -- collector never pays a lookup in SQL for a value it has seen. The view's INSTEAD OF
 -- triggers are for anything else that writes `events` (a person with sqlite3, tests).
 --
+-- A session's context (migration 006) is stored the same way: visits from the same browser
+-- and screen send the same one (2,509 distinct in 89,222 visits of the seeded year).
+--
 -- `event_strings` only grows: deleting events (retention, debug data, a reset) leaves their
 -- strings, few and small, so a key the cache holds always still names its value.
 CREATE TABLE event_strings (
@@ -94,4 +97,26 @@ END;
 CREATE TRIGGER explore_events_changed AFTER UPDATE OF session_pk, time, type_ref, page_ref, properties, system ON event_rows
 BEGIN
   UPDATE explore_state SET events_lo = min(coalesce(events_lo, old.pk), old.pk), events_hi = max(coalesce(events_hi, old.pk), old.pk);
+END;
+
+-- Sessions' contexts by key, read through the `session_context` view as before.
+INSERT OR IGNORE INTO event_strings (value) SELECT context FROM session_context;
+CREATE TABLE session_context_refs (
+  session_pk  INTEGER PRIMARY KEY,
+  context_ref INTEGER NOT NULL              -- event_strings.id of the context JSON
+) STRICT;
+INSERT INTO session_context_refs (session_pk, context_ref)
+  SELECT c.session_pk, s.id FROM session_context c JOIN event_strings s ON s.value = c.context ORDER BY c.session_pk;
+DROP TABLE session_context;
+CREATE VIEW session_context AS
+  SELECT c.session_pk AS session_pk, s.value AS context
+  FROM session_context_refs c LEFT JOIN event_strings s ON s.id = c.context_ref;
+CREATE TRIGGER session_context_insert INSTEAD OF INSERT ON session_context
+BEGIN
+  INSERT INTO event_strings (value) SELECT NEW.context WHERE true ON CONFLICT DO NOTHING;
+  INSERT INTO session_context_refs (session_pk, context_ref) VALUES (NEW.session_pk, (SELECT id FROM event_strings WHERE value = NEW.context));
+END;
+CREATE TRIGGER session_context_delete INSTEAD OF DELETE ON session_context
+BEGIN
+  DELETE FROM session_context_refs WHERE session_pk = OLD.session_pk;
 END;
