@@ -37,9 +37,15 @@ describe('migration 012 (the events\' strings by key)', () => {
       expect(db.prepare('SELECT * FROM events ORDER BY pk').all()).toEqual(before);
       expect(db.prepare('SELECT * FROM session_context ORDER BY session_pk').all()).toEqual(contextsBefore);
       expect(db.prepare("SELECT type FROM sqlite_schema WHERE name = 'events'").pluck().get()).toBe('view');
+      // Keys for every type, source and session context, and for the page URLs and event
+      // contexts that repeat; a URL that does not stays inline, but for one with a key already.
       expect(db.prepare('SELECT value FROM event_strings ORDER BY value').pluck().all()).toEqual(
         [ctx, sessionCtx, '{}', 'https://shop.test/a', 'page-view', 'purchase', 'src-1', 'src-2', 'visit-started'].sort(),
       );
+      expect(db.prepare("SELECT id, page_ref IS NULL, page_url, context_ref IS NULL FROM event_rows WHERE page_url IS NOT NULL OR page_ref IS NULL").raw().all()).toEqual([
+        ['e3', 1, null, 0],
+      ]);
+      expect(db.prepare("SELECT page_ref = (SELECT id FROM event_strings WHERE value = 'page-view') FROM event_rows WHERE id = 'e4'").pluck().get()).toBe(1);
       // The indexes are on the rows, and the hot reads use them.
       const plan = (sql: string, ...p: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...p) as Array<{ detail: string }>).map((r) => r.detail).join(' | ');
       expect(plan('SELECT * FROM events WHERE id = ?', 'e1')).toMatch(/SEARCH r USING INDEX sqlite_autoindex_event_rows_1/);

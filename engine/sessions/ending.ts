@@ -56,10 +56,7 @@ export class Ending {
     const n = q.pickExpired.run(idleBefore, limit).changes;
     if (n === 0) return 0;
     // The rows' strings by key: the lookups in SQL then always find them (see ENDING_EVENTS_SQL).
-    for (const [sourceId, exitPage] of q.endingStrings.all()) {
-      q.strings.id(sourceId);
-      q.strings.idOrNull(exitPage);
-    }
+    for (const sourceId of q.endingStrings.all()) q.strings.id(sourceId);
     const typeRef = q.strings.id('visit-ended');
     const last = Number(q.endingEvents.run({ now, reason, idPrefix: eventIdBatchPrefix(now), typeRef }).lastInsertRowid);
     // One INSERT ... SELECT appends its rows with consecutive keys.

@@ -27,17 +27,20 @@ export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
  * rows, as it does). Their ids are UUIDv7s: a fresh prefix per chunk and the session's key
  * (one visit-ended event per session).
  */
-export const ENDING_EVENTS_SQL = `INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, properties, traffic)
+export const ENDING_EVENTS_SQL = `INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, page_url, properties, traffic)
   SELECT @idPrefix || printf('%012x', s.pk), @typeRef, @now, s.pk, s.profile_pk,
-    (SELECT id FROM event_strings WHERE value = s.source_id), 0, 1, (SELECT id FROM event_strings WHERE value = s.exit_page),
+    (SELECT id FROM event_strings WHERE value = s.source_id), 0, 1,
+    (SELECT id FROM event_strings WHERE value = s.exit_page),
+    CASE WHEN NOT EXISTS (SELECT 1 FROM event_strings WHERE value = s.exit_page) THEN s.exit_page END,
     json_object('reason', @reason, 'duration', ${DURATION_JSON_SQL}, 'events', s.events, 'pageViews', s.page_views,
       'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${isEngagedSql('s')} THEN 'true' ELSE 'false' END)), s.traffic
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
 /**
- * The chunk's source ids and exit pages, for `EventStrings` to make sure of before
- * ENDING_EVENTS_SQL looks them up (nearly always there: each came with an event).
+ * The chunk's source ids, for `EventStrings` to make sure of before ENDING_EVENTS_SQL looks
+ * them up (nearly always there: each came with an event). An exit page without a key is
+ * stored inline, as the collector stores a page URL seen once.
  */
-export const ENDING_STRINGS_SQL = `SELECT DISTINCT s.source_id, s.exit_page FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
+export const ENDING_STRINGS_SQL = `SELECT DISTINCT s.source_id FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
 export const ENDING_UPDATE_SQL = `UPDATE sessions AS s SET status = 1, ended_at = last_at, duration = ${sessionDurationSql('s')}, end_reason = ?
   WHERE pk IN (SELECT pk FROM temp.ending)
   RETURNING pk, started_at, last_at, page_views, key_events, exit_page, traffic`;
@@ -106,8 +109,10 @@ type EventRowInsert = [
   debug: number,
   system: number,
   pageRef: number | null,
+  pageUrl: string | null,
   properties: string,
   contextRef: number | null,
+  context: string | null,
   traffic: TrafficClass,
   warnings: string | null,
 ];
@@ -139,7 +144,7 @@ export interface Statements {
   rebuildSession: Run<[{ pk: number; keyTypes: string }]>;
   endSession: Run<[lastAt: number, endedAt: number, duration: number, reason: EndReason, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>;
   pickExpired: Run<[idleBefore: number, limit: number]>;
-  endingStrings: Statement<[], [sourceId: string, exitPage: string | null]>;
+  endingStrings: Statement<[], string>;
   endingEvents: Run<[{ now: number; reason: EndReason; idPrefix: string; typeRef: number }]>;
   endingUpdate: Statement<[reason: EndReason], EndedRow>;
   endingClear: Run<[]>;
@@ -181,16 +186,20 @@ export function prepareStatements(db: DB): Statements {
   db.exec('CREATE TEMP TABLE IF NOT EXISTS ending (pk INTEGER PRIMARY KEY)');
   const bucketsBefore = 'WHERE (g = 0 AND t < ?) OR (g = 1 AND t < ?)';
   const strings = new EventStrings(db);
-  const insertRow = db.prepare<EventRowInsert>(`INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, properties, context_ref, traffic, warnings)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertRow = db.prepare<EventRowInsert>(`INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, page_url, properties, context_ref, context, traffic, warnings)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertContextRef = db.prepare<[sessionPk: number, contextRef: number]>('INSERT INTO session_context_refs (session_pk, context_ref) VALUES (?, ?)');
   return {
     // ---- events (the rows; `events` is their view, migration 012)
     eventExists: db.prepare<[string], number>('SELECT 1 FROM event_rows WHERE id = ?').pluck(),
     strings,
     insertEvent: {
-      run: (id, type, time, sessionPk, profilePk, sourceId, debug, system, pageUrl, properties, context, traffic, warnings) =>
-        insertRow.run(id, strings.id(type), time, sessionPk, profilePk, strings.id(sourceId), debug, system, strings.idOrNull(pageUrl), properties, strings.idOrNull(context), traffic, warnings),
+      run: (id, type, time, sessionPk, profilePk, sourceId, debug, system, pageUrl, properties, context, traffic, warnings) => {
+        const pageRef = strings.idIfRepeated(pageUrl);
+        const contextRef = strings.idIfRepeated(context);
+        return insertRow.run(id, strings.id(type), time, sessionPk, profilePk, strings.id(sourceId), debug, system,
+          pageRef, pageRef === null ? pageUrl : null, properties, contextRef, contextRef === null ? context : null, traffic, warnings);
+      },
     },
     // An event's verdict against the tracking plan (engine/plan/check.ts), beside it.
     insertValidation: db.prepare<[number, number, string | null]>('INSERT OR REPLACE INTO event_validation (event_pk, status, errors) VALUES (?, ?, ?)'),
@@ -217,7 +226,7 @@ export function prepareStatements(db: DB): Statements {
 
     // ---- the sweeper's chunk (see above)
     pickExpired: db.prepare<[idleBefore: number, limit: number]>(PICK_EXPIRED_SQL),
-    endingStrings: db.prepare<[], [string, string | null]>(ENDING_STRINGS_SQL).raw(),
+    endingStrings: db.prepare<[], string>(ENDING_STRINGS_SQL).pluck(),
     endingEvents: db.prepare<[{ now: number; reason: EndReason; idPrefix: string; typeRef: number }]>(ENDING_EVENTS_SQL),
     endingUpdate: db.prepare<[reason: EndReason], EndedRow>(ENDING_UPDATE_SQL).raw(),
     endingClear: db.prepare('DELETE FROM temp.ending'),

@@ -48,9 +48,28 @@ describe("the events' strings (event_strings, kept by their keys in memory)", ()
     const db = t.ff.db;
     db.prepare("INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, page_url) VALUES ('outside', 'imported', 1, 1, 1, ?, 'https://shop.test/imported')").run(t.source);
     expect((await t.track(payload(t, 'imported', 'https://shop.test/imported'))).status).toBe(200);
-    const keys = db.prepare("SELECT type_ref, page_ref FROM event_rows WHERE id = 'outside' OR system = 0 ORDER BY pk").raw().all();
+    const keys = db.prepare("SELECT type_ref FROM event_rows WHERE id = 'outside' OR system = 0 ORDER BY pk").pluck().all();
     expect(keys).toHaveLength(2);
-    expect(keys[1]).toEqual(keys[0]);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('stores a page URL or context inline the first time, by key once it repeats; both read the same', async () => {
+    const db = t.ff.db;
+    for (const url of ['https://shop.test/a', 'https://shop.test/a', 'https://shop.test/once', 'https://shop.test/a']) {
+      expect((await t.track(payload(t, 'page-view', url))).status).toBe(200);
+    }
+    const rows = db.prepare('SELECT page_ref IS NOT NULL, page_url IS NOT NULL, context_ref IS NOT NULL, context IS NOT NULL FROM event_rows WHERE system = 0 ORDER BY pk').raw().all();
+    // (The first URL was seen first in visit-started, written before the page view.)
+    expect(rows).toEqual([
+      [1, 0, 0, 1],
+      [1, 0, 1, 0],
+      [0, 1, 0, 1],
+      [1, 0, 1, 0],
+    ]);
+    expect(stored(t).map((e) => [e.url, JSON.parse(e.context).page.url])).toEqual(
+      ['a', 'a', 'once', 'a'].map((p) => [`https://shop.test/${p}`, `https://shop.test/${p}`]),
+    );
+    expect(db.prepare("SELECT count(*) FROM event_strings WHERE value LIKE '%/once%'").pluck().get()).toBe(0);
   });
 
   it('ends sessions in the sweeper with their strings by key, a new one included', async () => {

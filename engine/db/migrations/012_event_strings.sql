@@ -1,7 +1,10 @@
 -- Smaller events (issue "Ten million events on a laptop"). An event's type, source id, page
 -- URL and context take few distinct values (a handful of types and sources, the site's pages,
 -- the contexts its pages send) yet were most of a row's bytes, and of the type index's. They
--- are now stored once each in `event_strings` and referenced by its integer key.
+-- are now stored once each in `event_strings` and referenced by its integer key. A page URL
+-- or context is given a key only once it repeats: one that never does (a context with the
+-- page's clock in it, a URL with a click id) stays inline in the row, where a key would cost a
+-- row and an index entry as long as itself.
 --
 -- The rows live in `event_rows`; `events` is a view with the table's old columns, so every
 -- reader (queries, exports, forwarding, the plan's scan, explore) reads what it read before.
@@ -21,8 +24,8 @@ CREATE TABLE event_strings (
 ) STRICT;
 INSERT OR IGNORE INTO event_strings (value) SELECT type FROM events;
 INSERT OR IGNORE INTO event_strings (value) SELECT source_id FROM events;
-INSERT OR IGNORE INTO event_strings (value) SELECT page_url FROM events WHERE page_url IS NOT NULL;
-INSERT OR IGNORE INTO event_strings (value) SELECT context FROM events WHERE context IS NOT NULL;
+INSERT OR IGNORE INTO event_strings (value) SELECT page_url FROM events WHERE page_url IS NOT NULL GROUP BY page_url HAVING count(*) > 1;
+INSERT OR IGNORE INTO event_strings (value) SELECT context FROM events WHERE context IS NOT NULL GROUP BY context HAVING count(*) > 1;
 
 CREATE TABLE event_rows (
   pk          INTEGER PRIMARY KEY,
@@ -34,14 +37,17 @@ CREATE TABLE event_rows (
   source_ref  INTEGER NOT NULL,             -- event_strings.id of the source's id
   debug       INTEGER NOT NULL DEFAULT 0,
   system      INTEGER NOT NULL DEFAULT 0,
-  page_ref    INTEGER,                      -- event_strings.id of the page URL, NULL: none
+  page_ref    INTEGER,                      -- event_strings.id of the page URL, or NULL and
+  page_url    TEXT,                         --   the URL itself here (NULL too: none)
   properties  TEXT NOT NULL DEFAULT '{}',
-  context_ref INTEGER,                      -- event_strings.id of the context JSON, NULL: none
+  context_ref INTEGER,                      -- event_strings.id of the context JSON, or NULL and
+  context     TEXT,                         --   the JSON itself here (NULL too: none)
   traffic     INTEGER NOT NULL DEFAULT 0,
   warnings    TEXT
 ) STRICT;
-INSERT INTO event_rows (pk, id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, properties, context_ref, traffic, warnings)
-  SELECT e.pk, e.id, t.id, e.time, e.session_pk, e.profile_pk, s.id, e.debug, e.system, p.id, e.properties, c.id, e.traffic, e.warnings
+INSERT INTO event_rows (pk, id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, page_url, properties, context_ref, context, traffic, warnings)
+  SELECT e.pk, e.id, t.id, e.time, e.session_pk, e.profile_pk, s.id, e.debug, e.system,
+    p.id, CASE WHEN p.id IS NULL THEN e.page_url END, e.properties, c.id, CASE WHEN c.id IS NULL THEN e.context END, e.traffic, e.warnings
   FROM events e
     JOIN event_strings t ON t.value = e.type
     JOIN event_strings s ON s.value = e.source_id
@@ -60,8 +66,8 @@ CREATE INDEX events_rare_traffic ON event_rows (traffic, pk) WHERE traffic IN (1
 -- join, and a filter on one (type = ?) is turned into a lookup of the string, then the index.
 CREATE VIEW events AS
   SELECT r.pk AS pk, r.id AS id, t.value AS type, r.time AS time, r.session_pk AS session_pk, r.profile_pk AS profile_pk,
-    s.value AS source_id, r.debug AS debug, r.system AS system, p.value AS page_url, r.properties AS properties,
-    c.value AS context, r.traffic AS traffic, r.warnings AS warnings
+    s.value AS source_id, r.debug AS debug, r.system AS system, coalesce(p.value, r.page_url) AS page_url, r.properties AS properties,
+    coalesce(c.value, r.context) AS context, r.traffic AS traffic, r.warnings AS warnings
   FROM event_rows r
     LEFT JOIN event_strings t ON t.id = r.type_ref
     LEFT JOIN event_strings s ON s.id = r.source_ref
@@ -72,13 +78,10 @@ CREATE TRIGGER events_insert INSTEAD OF INSERT ON events
 BEGIN
   INSERT INTO event_strings (value) SELECT NEW.type WHERE true ON CONFLICT DO NOTHING;
   INSERT INTO event_strings (value) SELECT NEW.source_id WHERE true ON CONFLICT DO NOTHING;
-  INSERT INTO event_strings (value) SELECT NEW.page_url WHERE NEW.page_url IS NOT NULL ON CONFLICT DO NOTHING;
-  INSERT INTO event_strings (value) SELECT NEW.context WHERE NEW.context IS NOT NULL ON CONFLICT DO NOTHING;
-  INSERT INTO event_rows (pk, id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, properties, context_ref, traffic, warnings)
+  INSERT INTO event_rows (pk, id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_url, properties, context, traffic, warnings)
   VALUES (NEW.pk, NEW.id, (SELECT id FROM event_strings WHERE value = NEW.type), NEW.time, NEW.session_pk, NEW.profile_pk,
     (SELECT id FROM event_strings WHERE value = NEW.source_id), coalesce(NEW.debug, 0), coalesce(NEW.system, 0),
-    (SELECT id FROM event_strings WHERE value = NEW.page_url), coalesce(NEW.properties, '{}'),
-    (SELECT id FROM event_strings WHERE value = NEW.context), coalesce(NEW.traffic, 0), NEW.warnings);
+    NEW.page_url, coalesce(NEW.properties, '{}'), NEW.context, coalesce(NEW.traffic, 0), NEW.warnings);
 END;
 CREATE TRIGGER events_delete INSTEAD OF DELETE ON events
 BEGIN
@@ -94,7 +97,7 @@ CREATE TRIGGER explore_events_deleted AFTER DELETE ON event_rows
 BEGIN
   UPDATE explore_state SET events_lo = min(coalesce(events_lo, old.pk), old.pk), events_hi = max(coalesce(events_hi, old.pk), old.pk);
 END;
-CREATE TRIGGER explore_events_changed AFTER UPDATE OF session_pk, time, type_ref, page_ref, properties, system ON event_rows
+CREATE TRIGGER explore_events_changed AFTER UPDATE OF session_pk, time, type_ref, page_ref, page_url, properties, system ON event_rows
 BEGIN
   UPDATE explore_state SET events_lo = min(coalesce(events_lo, old.pk), old.pk), events_hi = max(coalesce(events_hi, old.pk), old.pk);
 END;
