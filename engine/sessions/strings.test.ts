@@ -72,6 +72,14 @@ describe("the events' strings (event_strings, kept by their keys in memory)", ()
     expect(db.prepare("SELECT count(*) FROM event_strings WHERE value LIKE '%/once%'").pluck().get()).toBe(0);
   });
 
+  it('keeps a long context inline even when it repeats (the memory that remembers values stays small)', async () => {
+    const long = `https://shop.test/${'x'.repeat(1100)}`;
+    for (let i = 0; i < 3; i++) expect((await t.track(payload(t, 'page-view', long))).status).toBe(200);
+    const refs = t.ff.db.prepare('SELECT context_ref FROM event_rows WHERE system = 0').pluck().all();
+    expect(refs).toEqual([null, null, null]);
+    expect(stored(t).map((e) => JSON.parse(e.context).page.url)).toEqual([long, long, long]);
+  });
+
   it('ends sessions in the sweeper with their strings by key, a new one included', async () => {
     expect((await t.track(payload(t, 'page-view', 'https://shop.test/exit'))).status).toBe(200);
     // An exit page no event named (only by hand, between runs): the sweeper stores its string.

@@ -3,12 +3,18 @@ import type { DB } from '../db/database';
 
 /**
  * Most values are in this many of the newest strings; more are kept in memory only up to
- * this (a site whose contexts or URLs never repeat would otherwise grow the cache with every
- * event): past it the oldest go, and a miss costs one lookup of the UNIQUE index.
+ * this: past it the oldest go, and a miss costs one lookup of the UNIQUE index. Values
+ * longer than CACHED_CHARS are not kept (a session context may be tens of KB): the cache
+ * stays within ~40 MB even then.
  */
-const MAX_CACHED = 50_000;
-/** Page URLs and contexts remembered as seen once (idIfRepeated), a few MB at most. */
+const MAX_CACHED = 20_000;
+const CACHED_CHARS = 2048;
+/**
+ * Page URLs and contexts remembered as seen once (idIfRepeated), ~4 MB at most; longer ones
+ * than KEYED_CHARS always stay inline.
+ */
 const MAX_SEEN_ONCE = 4096;
+const KEYED_CHARS = 1024;
 
 /**
  * The keys of `event_strings` (migration 012), for the write side: an event's type, source
@@ -33,7 +39,10 @@ export class EventStrings {
   constructor(db: DB) {
     this.find = db.prepare<[string], number>('SELECT id FROM event_strings WHERE value = ?').pluck();
     this.insert = db.prepare<[string]>('INSERT INTO event_strings (value) VALUES (?)');
-    const newest = db.prepare<[number], [number, string]>('SELECT id, value FROM event_strings ORDER BY id DESC LIMIT ?').raw().all(MAX_CACHED);
+    const newest = db
+      .prepare<[number, number], [number, string]>('SELECT id, value FROM event_strings WHERE length(value) <= ? ORDER BY id DESC LIMIT ?')
+      .raw()
+      .all(CACHED_CHARS, MAX_CACHED);
     for (let i = newest.length - 1; i >= 0; i--) this.ids.set(newest[i]![1], newest[i]![0]);
   }
 
@@ -46,8 +55,10 @@ export class EventStrings {
       id = Number(this.insert.run(value).lastInsertRowid);
       this.added.push(value);
     }
-    if (this.ids.size >= MAX_CACHED) this.ids.delete(this.ids.keys().next().value!);
-    this.ids.set(value, id);
+    if (value.length <= CACHED_CHARS) {
+      if (this.ids.size >= MAX_CACHED) this.ids.delete(this.ids.keys().next().value!);
+      this.ids.set(value, id);
+    }
     return id;
   }
 
@@ -65,7 +76,7 @@ export class EventStrings {
    * request doubled on the benchmark's payloads, whose contexts are all distinct).
    */
   idIfRepeated(value: string | null): number | null {
-    if (value === null) return null;
+    if (value === null || value.length > KEYED_CHARS) return null;
     const known = this.ids.get(value);
     if (known !== undefined) return known;
     if (!this.seenOnce.delete(value)) {
