@@ -49,8 +49,16 @@ function main(): void {
     }
   })();
 
-  const insertEvent = db.prepare(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context)
-    VALUES (?, ?, ?, ?, ?, 'bench', 0, 0, ?, ?, ?)`);
+  // The rows as the engine stores them (migration 012): type and source as keys into
+  // event_strings, the page URL and context inline (the bench's contexts never repeat).
+  const key = new Map<string, number>();
+  const insertString = db.prepare<[string]>('INSERT INTO event_strings (value) VALUES (?)');
+  db.transaction(() => {
+    for (const v of ['bench', ...new Set(rows.map((r) => r.type))]) key.set(v, Number(insertString.run(v).lastInsertRowid));
+  })();
+  const source = key.get('bench')!;
+  const insertEvent = db.prepare(`INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_url, properties, context)
+    VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`);
   const updateSession = db.prepare('UPDATE sessions SET last_at = ?, events = events + ?, page_views = page_views + ?, exit_page = ? WHERE pk = ?');
   const write = db.transaction((pk: number, from: number) => {
     const t = Date.now();
@@ -58,7 +66,7 @@ function main(): void {
     let last: Row | null = null;
     for (let i = 0; i < 100; i++) {
       const r = rows[(from + i) % rows.length]!;
-      insertEvent.run(newEventId(t), r.type, t, pk, pk, r.pageUrl, r.properties, r.context);
+      insertEvent.run(newEventId(t), key.get(r.type)!, t, pk, pk, source, r.pageUrl, r.properties, r.context);
       if (r.type === 'page-view') views++;
       last = r;
     }

@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { SESSION_DIMS, type ExploreData } from './data';
 import type { Col } from './interner';
 
@@ -11,10 +12,15 @@ import type { Col } from './interner';
  * them, so segments never depend on each other or on a global dictionary.
  *
  * Layout: u32 header length, the header (JSON: kind, rows, strings, values, columns), then
- * each column's bytes, each starting at a multiple of 8.
+ * each column's bytes, each starting at a multiple of 8. Stored deflated, behind a u32
+ * COMPRESSED (no header is that long); a segment written before that is read as it is.
+ * Measured on the seeded year (1M events): 38 MB of segments became 7.3 MB, about a sixth
+ * of the database; inflating them all takes ~0.17 s at a load, ~2 ms a segment, level 6
+ * saved 1 MB more for three times the deflating.
  */
 
 export const SEGMENT_FORMAT = 1;
+const COMPRESSED = 0xffffffff;
 export type SegmentKind = 'events' | 'sessions';
 
 type ColType = 'f64' | 'i32' | 'u16' | 'i16' | 'u8' | 'i8';
@@ -66,10 +72,17 @@ function pack(kind: SegmentKind, n: number, strings: LocalTable, values: LocalTa
     out.set(new Uint8Array(a.buffer as ArrayBuffer, a.byteOffset, a.byteLength), at);
     at += pad8(a.byteLength);
   }
-  return out;
+  const deflated = deflateRawSync(out, { level: 1 });
+  const stored = Buffer.allocUnsafe(4 + deflated.length);
+  stored.writeUInt32LE(COMPRESSED, 0);
+  deflated.copy(stored, 4);
+  return stored;
 }
 
-function unpack(blob: Uint8Array<ArrayBuffer>): { header: Header; cols: Map<string, Typed> } {
+function unpack(stored: Uint8Array<ArrayBuffer>): { header: Header; cols: Map<string, Typed> } {
+  const compressed = stored.byteLength >= 4 && new DataView(stored.buffer, stored.byteOffset).getUint32(0, true) === COMPRESSED;
+  const inflated = compressed ? inflateRawSync(stored.subarray(4)) : null;
+  const blob: Uint8Array<ArrayBuffer> = inflated === null ? stored : new Uint8Array(inflated.buffer as ArrayBuffer, inflated.byteOffset, inflated.byteLength);
   // Columns need offsets their element size divides: copy unless the blob starts at one.
   const bytes = blob.byteOffset % 8 === 0 ? blob : new Uint8Array(blob);
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
@@ -84,6 +85,25 @@ describe('the explore store', () => {
     expect(snapshot(await again.current())).toEqual(await fromTables());
     again.flush();
     expect(snapshot(await new ExploreStore(t.ff.db, small).current())).toEqual(await fromTables());
+  });
+
+  it('stores its segments deflated, and loads one written before that as it is', async () => {
+    t = await startTestFootfall({ clock: new FakeClock(T0), sessionTimeout: 60 });
+    await visits(0, 25);
+    const first = new ExploreStore(t.ff.db, small);
+    const built = snapshot(await first.current());
+    first.flush();
+    const rows = t.ff.db.prepare('SELECT kind, lo, data FROM explore_segments').all() as Array<{ kind: number; lo: number; data: Buffer }>;
+    expect(rows.length).toBeGreaterThan(6);
+    const rewrite = t.ff.db.prepare('UPDATE explore_segments SET data = ? WHERE kind = ? AND lo = ?');
+    for (const r of rows) {
+      expect(r.data.readUInt32LE(0)).toBe(0xffffffff);
+      // As the previous format stored it: the segment's bytes themselves.
+      rewrite.run(inflateRawSync(r.data.subarray(4)), r.kind, r.lo);
+    }
+    expect(snapshot(await new ExploreStore(t.ff.db, small).current())).toEqual(built);
+    // Nothing was read from the tables again: the old segments are all still there.
+    expect(segments().length).toBe(rows.length);
   });
 
   it('rewrites a small last segment instead of adding another', async () => {

@@ -68,9 +68,9 @@ const PENDING_COUNTED = 100_000;
 
 // Lowers every mark to the newest pk left, and bumps gen, whenever the newest event is
 // deleted (see migration 010). Row by row: SQLite has no statement triggers.
-const TRIGGER = `CREATE TRIGGER IF NOT EXISTS forward_marks_follow_deletes AFTER DELETE ON events
-  WHEN OLD.pk > coalesce((SELECT max(pk) FROM events), 0)
-  BEGIN UPDATE forward_marks SET mark = min(mark, coalesce((SELECT max(pk) FROM events), 0)), gen = gen + 1; END`;
+const TRIGGER = `CREATE TRIGGER IF NOT EXISTS forward_marks_follow_deletes AFTER DELETE ON event_rows
+  WHEN OLD.pk > coalesce((SELECT max(pk) FROM event_rows), 0)
+  BEGIN UPDATE forward_marks SET mark = min(mark, coalesce((SELECT max(pk) FROM event_rows), 0)), gen = gen + 1; END`;
 
 /**
  * The durable outbox: the events table itself, read in commit (pk) order after each

@@ -55,7 +55,10 @@ export class Ending {
     this.active.writeDirty(tx);
     const n = q.pickExpired.run(idleBefore, limit).changes;
     if (n === 0) return 0;
-    const last = Number(q.endingEvents.run({ now, reason, idPrefix: eventIdBatchPrefix(now) }).lastInsertRowid);
+    // The rows' strings by key: the lookups in SQL then always find them (see ENDING_EVENTS_SQL).
+    for (const sourceId of q.endingStrings.all()) q.strings.id(sourceId);
+    const typeRef = q.strings.id('visit-ended');
+    const last = Number(q.endingEvents.run({ now, reason, idPrefix: eventIdBatchPrefix(now), typeRef }).lastInsertRowid);
     // One INSERT ... SELECT appends its rows with consecutive keys.
     for (let pk = last - n + 1; pk <= last; pk++) tx.notice.events.push(pk);
     // The UPDATE hands back what the rollups need of each row it ended.

@@ -241,11 +241,13 @@ export class SessionEngine {
         return r;
       })();
     } catch (err) {
+      this.q.strings.rolledBack();
       tx.rollups.discard();
       this.active.rolledBack();
       this.profiles.clear();
       throw err;
     }
+    this.q.strings.committed();
     this.active.committed(tx);
     const notice = tx.notice;
     if (this.listeners.size > 0 && (notice.events.length > 0 || notice.started.length > 0 || notice.ended.length > 0)) {

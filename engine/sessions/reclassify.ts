@@ -44,7 +44,7 @@ export function reclassifyAutomation(db: DB): number {
     'SELECT time, type, page_url FROM events WHERE session_pk = ? AND system = 0 ORDER BY pk',
   );
   const update = db.prepare('UPDATE sessions SET traffic = @traffic, bot = 0, device = @device, browser = @browser, browser_version = @browserVersion WHERE pk = @pk');
-  const moveEvents = db.prepare('UPDATE events SET traffic = ? WHERE session_pk = ?');
+  const moveEvents = db.prepare('UPDATE event_rows SET traffic = ? WHERE session_pk = ?');
   let moved = 0;
   for (const row of rows) {
     const ctx = asObject(safeJson(row.context)) ?? {};

@@ -1,9 +1,10 @@
-import type { Statement } from 'better-sqlite3';
+import type { RunResult, Statement } from 'better-sqlite3';
 import type { DB } from '../db/database';
 import { CLS, type AggDimRow, type AggSessionRow, type ProfileRow, type SessionFigures, type SessionRow, type TrafficClass } from '../db/rows';
 import type { EndReason } from '../../shared/api';
 import { isEngagedSql, sessionDurationMsSql, sessionDurationSql } from '../../shared/rules';
 import { REBUILD_SESSION_SQL } from './counters';
+import { EventStrings } from './strings';
 
 // ---- ending expired sessions in SQL --------------------------------------------------
 // The sweeper ends sessions a chunk at a time with a handful of set-based statements over
@@ -26,11 +27,20 @@ export const PICK_EXPIRED_SQL = `INSERT INTO temp.ending (pk)
  * rows, as it does). Their ids are UUIDv7s: a fresh prefix per chunk and the session's key
  * (one visit-ended event per session).
  */
-export const ENDING_EVENTS_SQL = `INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, traffic)
-  SELECT @idPrefix || printf('%012x', s.pk), 'visit-ended', @now, s.pk, s.profile_pk, s.source_id, 0, 1, s.exit_page,
+export const ENDING_EVENTS_SQL = `INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, page_url, properties, traffic)
+  SELECT @idPrefix || printf('%012x', s.pk), @typeRef, @now, s.pk, s.profile_pk,
+    (SELECT id FROM event_strings WHERE value = s.source_id), 0, 1,
+    (SELECT id FROM event_strings WHERE value = s.exit_page),
+    CASE WHEN NOT EXISTS (SELECT 1 FROM event_strings WHERE value = s.exit_page) THEN s.exit_page END,
     json_object('reason', @reason, 'duration', ${DURATION_JSON_SQL}, 'events', s.events, 'pageViews', s.page_views,
       'keyEvents', s.key_events, 'engaged', json(CASE WHEN ${isEngagedSql('s')} THEN 'true' ELSE 'false' END)), s.traffic
   FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
+/**
+ * The chunk's source ids, for `EventStrings` to make sure of before ENDING_EVENTS_SQL looks
+ * them up (nearly always there: each came with an event). An exit page without a key is
+ * stored inline, as the collector stores a page URL seen once.
+ */
+export const ENDING_STRINGS_SQL = `SELECT DISTINCT s.source_id FROM temp.ending e CROSS JOIN sessions s ON s.pk = e.pk`;
 export const ENDING_UPDATE_SQL = `UPDATE sessions AS s SET status = 1, ended_at = last_at, duration = ${sessionDurationSql('s')}, end_reason = ?
   WHERE pk IN (SELECT pk FROM temp.ending)
   RETURNING pk, started_at, last_at, page_views, key_events, exit_page, traffic`;
@@ -88,7 +98,31 @@ type EventInsert = [
   warnings: string | null,
 ];
 
+/** The same row as event_rows holds it. */
+type EventRowInsert = [
+  id: string,
+  typeRef: number,
+  time: number,
+  sessionPk: number,
+  profilePk: number,
+  sourceRef: number,
+  debug: number,
+  system: number,
+  pageRef: number | null,
+  pageUrl: string | null,
+  properties: string,
+  contextRef: number | null,
+  context: string | null,
+  traffic: TrafficClass,
+  warnings: string | null,
+];
+
 type Run<P extends unknown[]> = Statement<P>;
+
+/** `insertEvent`: an event row by its values, the strings among them stored as their keys (strings.ts). */
+export interface EventInsertRun {
+  run(...row: EventInsert): RunResult;
+}
 
 /**
  * Every statement the session engine writes with (and the reads it makes of its own rows),
@@ -97,18 +131,21 @@ type Run<P extends unknown[]> = Statement<P>;
  */
 export interface Statements {
   eventExists: Statement<[id: string], number>;
-  insertEvent: Run<EventInsert>;
+  strings: EventStrings;
+  insertEvent: EventInsertRun;
   insertValidation: Run<[eventPk: number, status: number, errors: string | null]>;
   sessionById: Statement<[id: string], SessionRow>;
   sessionByPk: Statement<[pk: number], SessionRow>;
   continuationOf: Statement<[pk: number], SessionRow>;
   insertSession: Run<[NewSession]>;
-  insertContext: Run<[sessionPk: number, context: string]>;
+  /** A session's context, stored as its key (strings.ts). */
+  insertContext: { run(sessionPk: number, context: string): RunResult };
   updateSession: Run<[lastAt: number, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>;
   rebuildSession: Run<[{ pk: number; keyTypes: string }]>;
   endSession: Run<[lastAt: number, endedAt: number, duration: number, reason: EndReason, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>;
   pickExpired: Run<[idleBefore: number, limit: number]>;
-  endingEvents: Run<[{ now: number; reason: EndReason; idPrefix: string }]>;
+  endingStrings: Statement<[], string>;
+  endingEvents: Run<[{ now: number; reason: EndReason; idPrefix: string; typeRef: number }]>;
   endingUpdate: Statement<[reason: EndReason], EndedRow>;
   endingClear: Run<[]>;
   profileById: Statement<[id: string], Pick<ProfileRow, 'pk' | 'id' | 'visit_count' | 'debug'>>;
@@ -147,11 +184,22 @@ export interface Statements {
 export function prepareStatements(db: DB): Statements {
   // The chunk of sessions the sweeper is ending: a temp table, so it rolls back with the transaction.
   db.exec('CREATE TEMP TABLE IF NOT EXISTS ending (pk INTEGER PRIMARY KEY)');
+  const strings = new EventStrings(db);
+  const insertRow = db.prepare<EventRowInsert>(`INSERT INTO event_rows (id, type_ref, time, session_pk, profile_pk, source_ref, debug, system, page_ref, page_url, properties, context_ref, context, traffic, warnings)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertContextRef = db.prepare<[sessionPk: number, contextRef: number]>('INSERT INTO session_context_refs (session_pk, context_ref) VALUES (?, ?)');
   return {
-    // ---- events
-    eventExists: db.prepare<[string], number>('SELECT 1 FROM events WHERE id = ?').pluck(),
-    insertEvent: db.prepare<EventInsert>(`INSERT INTO events (id, type, time, session_pk, profile_pk, source_id, debug, system, page_url, properties, context, traffic, warnings)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // ---- events (the rows; `events` is their view, migration 012)
+    eventExists: db.prepare<[string], number>('SELECT 1 FROM event_rows WHERE id = ?').pluck(),
+    strings,
+    insertEvent: {
+      run: (id, type, time, sessionPk, profilePk, sourceId, debug, system, pageUrl, properties, context, traffic, warnings) => {
+        const pageRef = strings.idIfRepeated(pageUrl);
+        const contextRef = strings.idIfRepeated(context);
+        return insertRow.run(id, strings.id(type), time, sessionPk, profilePk, strings.id(sourceId), debug, system,
+          pageRef, pageRef === null ? pageUrl : null, properties, contextRef, contextRef === null ? context : null, traffic, warnings);
+      },
+    },
     // An event's verdict against the tracking plan (engine/plan/check.ts), beside it.
     insertValidation: db.prepare<[number, number, string | null]>('INSERT OR REPLACE INTO event_validation (event_pk, status, errors) VALUES (?, ?, ?)'),
 
@@ -165,7 +213,7 @@ export function prepareStatements(db: DB): Statements {
       VALUES (@id, @clientId, @previousPk, @profilePk, @sourceId, 0, @debug, @bot, @traffic, @startedAt, @startedAt, @visitNumber, @returning,
         @device, @browser, @browserVersion, @os, @osVersion, @language, @tz, @referrerHost, @channel,
         @utmSource, @utmMedium, @utmCampaign, @utmTerm, @utmContent)`),
-    insertContext: db.prepare<[sessionPk: number, context: string]>('INSERT INTO session_context (session_pk, context) VALUES (?, ?)'),
+    insertContext: { run: (sessionPk, context) => insertContextRef.run(sessionPk, strings.id(context)) },
     updateSession: db.prepare<[lastAt: number, events: number, pageViews: number, keyEvents: number, landingPage: string | null, exitPage: string | null, pk: number]>(
       `UPDATE sessions SET last_at = ?, events = ?, page_views = ?, key_events = ?, landing_page = ?, exit_page = ? WHERE pk = ?`,
     ),
@@ -177,7 +225,8 @@ export function prepareStatements(db: DB): Statements {
 
     // ---- the sweeper's chunk (see above)
     pickExpired: db.prepare<[idleBefore: number, limit: number]>(PICK_EXPIRED_SQL),
-    endingEvents: db.prepare<[{ now: number; reason: EndReason; idPrefix: string }]>(ENDING_EVENTS_SQL),
+    endingStrings: db.prepare<[], string>(ENDING_STRINGS_SQL).pluck(),
+    endingEvents: db.prepare<[{ now: number; reason: EndReason; idPrefix: string; typeRef: number }]>(ENDING_EVENTS_SQL),
     endingUpdate: db.prepare<[reason: EndReason], EndedRow>(ENDING_UPDATE_SQL).raw(),
     endingClear: db.prepare('DELETE FROM temp.ending'),
 
@@ -210,9 +259,9 @@ export function prepareStatements(db: DB): Statements {
       .prepare<[cutoff: number, cutoff: number], [pk: number, events: number]>('SELECT pk, events FROM sessions WHERE started_at < ? AND status = 1 AND ended_at < ?')
       .raw(),
     // Verdicts go before their events, while the events still say which they are.
-    deleteSessionValidation: db.prepare<[number]>('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM events WHERE session_pk = ?)'),
-    deleteSessionEvents: db.prepare<[number]>('DELETE FROM events WHERE session_pk = ?'),
-    deleteSessionContext: db.prepare<[number]>('DELETE FROM session_context WHERE session_pk = ?'),
+    deleteSessionValidation: db.prepare<[number]>('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM event_rows WHERE session_pk = ?)'),
+    deleteSessionEvents: db.prepare<[number]>('DELETE FROM event_rows WHERE session_pk = ?'),
+    deleteSessionContext: db.prepare<[number]>('DELETE FROM session_context_refs WHERE session_pk = ?'),
     deleteSession: db.prepare<[number]>('DELETE FROM sessions WHERE pk = ?'),
     // agg_dims is keyed (dim, g, t, ...): a bucket range is found per dimension along the key,
     // a batch at a time, where one DELETE over both granularities read the whole table (1.7 M
@@ -227,9 +276,9 @@ export function prepareStatements(db: DB): Statements {
     ),
 
     // ---- debug data (retention.ts)
-    deleteDebugValidation: db.prepare('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1))'),
-    deleteDebugEvents: db.prepare('DELETE FROM events WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
-    deleteDebugContext: db.prepare('DELETE FROM session_context WHERE session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
+    deleteDebugValidation: db.prepare('DELETE FROM event_validation WHERE event_pk IN (SELECT pk FROM event_rows WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1))'),
+    deleteDebugEvents: db.prepare('DELETE FROM event_rows WHERE debug = 1 OR session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
+    deleteDebugContext: db.prepare('DELETE FROM session_context_refs WHERE session_pk IN (SELECT pk FROM sessions WHERE debug = 1)'),
     deleteDebugSessions: db.prepare('DELETE FROM sessions WHERE debug = 1'),
     deleteDebugProfiles: db.prepare('DELETE FROM profiles WHERE debug = 1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.profile_pk = profiles.pk)'),
     deleteDebugAggDims: db.prepare(`DELETE FROM agg_dims WHERE cls = ${CLS.debug}`),
@@ -237,8 +286,8 @@ export function prepareStatements(db: DB): Statements {
 
     // ---- everything (retention.ts, `POST /api/reset`)
     deleteAllValidation: db.prepare('DELETE FROM event_validation'),
-    deleteAllEvents: db.prepare('DELETE FROM events'),
-    deleteAllContext: db.prepare('DELETE FROM session_context'),
+    deleteAllEvents: db.prepare('DELETE FROM event_rows'),
+    deleteAllContext: db.prepare('DELETE FROM session_context_refs'),
     deleteAllSessions: db.prepare('DELETE FROM sessions'),
     deleteAllProfiles: db.prepare('DELETE FROM profiles'),
     deleteAllAggDims: db.prepare('DELETE FROM agg_dims'),

@@ -6,7 +6,7 @@ import { FakeClock } from '../clock';
 import { startTestFootfall, type TestFootfall } from '../testing';
 import { DB_FILE } from '../db/database';
 import { Sweeper } from './sweeper';
-import { ENDING_EVENTS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './statements';
+import { ENDING_EVENTS_SQL, ENDING_STRINGS_SQL, ENDING_UPDATE_SQL, PICK_EXPIRED_SQL } from './statements';
 
 const open: TestFootfall[] = [];
 afterEach(async () => {
@@ -36,7 +36,8 @@ describe('the sweeper', () => {
     const db = t.ff.db;
     db.exec('ANALYZE');
     const statements: Array<[string, unknown[]]> = [
-      [ENDING_EVENTS_SQL, [{ now: 0, reason: 'timeout', idPrefix: '' }]],
+      [ENDING_EVENTS_SQL, [{ now: 0, reason: 'timeout', idPrefix: '', typeRef: 1 }]],
+      [ENDING_STRINGS_SQL, []],
       [ENDING_UPDATE_SQL, ['timeout']],
     ];
     for (const [sql, params] of statements) {
