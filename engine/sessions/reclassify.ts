@@ -36,7 +36,7 @@ type Row = SessionRow & { context: string | null };
  */
 export function reclassifyAutomation(db: DB): number {
   const rows = db
-    .prepare(`SELECT s.*, c.context AS context FROM sessions s LEFT JOIN session_context c ON c.session_pk = s.pk WHERE s.traffic = ${CLS.bot}`)
+    .prepare(`SELECT s.*, cs.value AS context FROM sessions s LEFT JOIN session_context_refs cr ON cr.session_pk = s.pk LEFT JOIN event_strings cs ON cs.id = cr.context_ref WHERE s.traffic = ${CLS.bot}`)
     .all() as Row[];
   const q = prepareStatements(db);
   const rollups = new RollupWriter(q);
