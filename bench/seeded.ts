@@ -107,11 +107,7 @@ export async function measureSeeded(ctx: RunContext, a: { events: number; dataDi
   const sample = sampleRes.items[0];
   if (!sample) throw new Error('the seeded database has no ended session');
   const queries = dashboardQueries(Date.now(), { session: sample.id, profile: sample.profile.id });
-  const timings = await timeQueries(q.url, q.token, queries, 3);
-  const all = timings.flatMap((t) => t.ms);
-  const slowest = [...timings].sort((x, y) => Math.max(...y.ms) - Math.max(...x.ms)).slice(0, 5);
-  const p50 = percentile(all, 50);
-  const max = Math.max(...all);
+  const { p50, max, slowest } = summary(await timeQueries(q.url, q.token, queries, 3));
   log(`${queries.length} dashboard queries × 3: p50 ${p50.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
   const filtered = summary(await timeQueries(q.url, q.token, filteredQueries(Date.now()), 3));
   log(`${filtered.count} filtered stats queries × 3: p50 ${filtered.p50.toFixed(1)} ms, max ${filtered.max.toFixed(1)} ms`);
@@ -152,7 +148,7 @@ export async function measureSeeded(ctx: RunContext, a: { events: number; dataDi
     notes: [
       `- Seeded database: ${seedLine} (${seedS.toFixed(1)} s from spawn to exit). Start-ups: ${starts.map((s) => s.toFixed(0)).join(', ')} ms from spawn to the "listening" line (Node's own start included).`,
       `- Size: ${fmt(size.fileBytes / 2 ** 20)} MB for ${fmt(size.events)} stored events, ${bpe.toFixed(0)} bytes an event (the WAL checkpointed). Bytes an event by table or index (dbstat): ${size.top}.`,
-      `- Queries: every request the dashboard's views make, for ranges of 1, 7, 30 and 90 days, people only and all traffic, timed from this process over keep-alive HTTP (first runs included). Slowest (max of 3): ${slowest.map((s) => `${s.label} ${Math.max(...s.ms).toFixed(1)} ms`).join('; ')}.`,
+      `- Queries: every request the dashboard's views make, for ranges of 1, 7, 30 and 90 days, people only and all traffic, timed from this process over keep-alive HTTP (first runs included). Slowest (max of 3): ${slowest}.`,
       `- Filtered stats: the Overview's requests and the session list under 5 filters (a session dimension, two combined, a negation, an event type, a page with a property), 7 and 90 days. Slowest: ${filtered.slowest}.`,
       `- Explore: funnels of 3-5 steps, paths 4 deep, weekly and daily retention, property breakdowns and lists, 30 and 90 days, plain and under 4 filters. Slowest: ${explore.slowest}.`,
       `- Peak resident memory of the server on the seeded database: ${rssMb.toFixed(0)} MB, after ${LOAD_S} s of collector load at ${LOAD_RATE} req/s (${fmt(during.sent)} requests, every answer 200) while the filtered and explore queries ran again.`,
