@@ -152,11 +152,11 @@ test.describe('a damaged database', () => {
     }
     expect(await server0.stop()).toBe(0);
     const file = join(dir, 'footfall.db');
-    // Damage the event table's last leaf pages, where the next event goes: pages the start
-    // never reads, whatever the page size.
+    // Damage the last leaf pages of the table events are stored in (`events` is a view over
+    // it), where the next event goes: pages the start never reads, whatever the page size.
     const check = new Database(file, { readonly: true });
     const pageSize = check.pragma('page_size', { simple: true }) as number;
-    const leaves = check.prepare("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    const leaves = check.prepare("SELECT pageno FROM dbstat WHERE name = 'event_rows' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
     check.close();
     expect(leaves.length).toBeGreaterThan(20);
     const bytes = readFileSync(file);
