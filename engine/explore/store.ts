@@ -54,6 +54,8 @@ export class ExploreStore {
   /** total_changes() when the data was last caught up: unchanged means nothing to read. */
   private changesSeen = -1;
   private pending: Promise<ExploreData> | null = null;
+  /** A load from the segments is under way (the data is being built, not yet caught up). */
+  private loading = false;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly q: {
@@ -76,7 +78,7 @@ export class ExploreStore {
     this.ingest = new Ingest(db);
     this.q = {
       changes: db.prepare('SELECT total_changes()').pluck(),
-      touched: db.prepare('SELECT events_lo, events_hi, sessions_lo, sessions_hi FROM explore_state WHERE id = 1').raw(),
+      touched: db.prepare('SELECT events_lo, sessions_lo, events_hi, sessions_hi FROM explore_state WHERE id = 1').raw(),
       untouch: db.prepare('UPDATE explore_state SET events_lo = NULL, events_hi = NULL, sessions_lo = NULL, sessions_hi = NULL WHERE id = 1'),
       dropOverlapping: db.prepare('DELETE FROM explore_segments WHERE kind = ? AND hi >= ? AND lo < ?'),
       segments: db.prepare('SELECT lo, hi, rows, items FROM explore_segments WHERE kind = ? ORDER BY lo'),
@@ -88,6 +90,18 @@ export class ExploreStore {
         sessions: db.prepare('SELECT coalesce(max(pk), 0) FROM sessions').pluck(),
       },
     };
+  }
+
+  /**
+   * Whether `current()` would answer from the columns already in memory (after a catch-up of
+   * what was committed since), rather than load them first: loaded, no load under way, and no
+   * rows deleted under them since. What the unfiltered overview asks before counting its
+   * distinct visitors here instead of in SQL (queries/explore.ts `visitors`).
+   */
+  inMemory(): boolean {
+    if (this.data === null || this.loading || this.closed) return false;
+    const [evLo, sLo] = this.q.touched.get() as Array<number | null>;
+    return evLo === null && sLo === null;
   }
 
   /** The data, caught up with every row committed before the call. */
@@ -154,7 +168,14 @@ export class ExploreStore {
       // Dropping the segments was a transaction of its own: the loop back before the load.
       await this.pause();
     }
-    if (this.data === null) await this.load();
+    if (this.data === null) {
+      this.loading = true;
+      try {
+        await this.load();
+      } finally {
+        this.loading = false;
+      }
+    }
     const data = this.data!;
     await this.catchUp(data);
     this.changesSeen = this.q.changes.get() as number;
@@ -166,7 +187,7 @@ export class ExploreStore {
    * load reads those ranges from the tables again. Returns whether anything was touched.
    */
   private dropTouched(): boolean {
-    const [evLo, evHi, sLo, sHi] = this.q.touched.get() as Array<number | null>;
+    const [evLo, sLo, evHi, sHi] = this.q.touched.get() as Array<number | null>;
     if (evLo === null && sLo === null) return false;
     this.db.transaction(() => {
       // Segments hold (lo, hi]: one overlaps [a, b] when hi >= a and lo < b.

@@ -5,6 +5,8 @@ import { DASHBOARD_QUERIES } from '../../shared/stats';
 import { parseFilter, type Filter, type FunnelStep } from '../../shared/explore';
 import { refAdmits, refFigures, refFunnel, refPath, refRetention, refScope, type RefSession } from './explore-reference';
 import { NOW, loadReference, sendScenario } from './explore-scenario';
+import { ALL_TRAFFIC, type TrafficSet } from './traffic';
+import { previousOf } from './stats';
 
 /**
  * Explore's answers against the reference implementation (explore-reference.ts), on data
@@ -104,6 +106,27 @@ describe('filters', () => {
         expect(filtered, `${d.path}?${params}`).toEqual(plain);
       }
     }
+  });
+
+  it('counts distinct visitors and visits per profile in the columns as SQL does, for the unfiltered overview', async () => {
+    const { stats, explore } = t.ff.queries;
+    await get(`/api/stats/overview?${range}&filter=page!:shop.test/nowhere`);
+    const traffics: TrafficSet[] = [new Set(['person', 'automation']), new Set(['person']), ALL_TRAFFIC, new Set(['bot'])];
+    const ranges: Array<[number, number]> = [[FROM, TO], [FROM + 3 * 86_400_000, FROM + 4 * 86_400_000 + 3_600_000], [FROM, NOW + 7_200_000]];
+    let some = 0;
+    for (const traffic of traffics) {
+      for (const [from, to] of ranges) {
+        const r = { from, to, tz: 'UTC', traffic, filters: [] };
+        const sql = stats.overview(r);
+        const counted = await explore.visitors([r, previousOf(r)]);
+        expect(counted, 'the columns are in memory').not.toBeNull();
+        expect(counted).toEqual([sql.kpis.visitors.value, sql.kpis.visitors.previous]);
+        expect(stats.overview(r, undefined, [counted![0]!, counted![1]!])).toEqual(sql);
+        expect(await explore.visitsPerProfile(r)).toEqual(stats.visitsPerProfile(r));
+        some += counted![0]!;
+      }
+    }
+    expect(some, 'ranges with visitors').toBeGreaterThan(0);
   });
 
   it('refuses a filter that names no dimension, with a 400 naming it', async () => {

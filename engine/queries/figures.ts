@@ -66,10 +66,27 @@ export function eventsInRange(d: ExploreData, ok: Uint8Array | null, r: StatsReq
   return out.subarray(0, n);
 }
 
-/** The overview's figures of one period. */
-export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsRequest): PeriodFigures {
+/** Distinct profiles of the given session slots. */
+function visitorsOf(d: ExploreData, slots: Int32Array): number {
   const seen = new Uint8Array(d.nProfiles);
   let visitors = 0;
+  for (const s of slots) {
+    const p = d.profile[s]!;
+    if (seen[p] === 0) {
+      seen[p] = 1;
+      visitors++;
+    }
+  }
+  return visitors;
+}
+
+/** Distinct profiles with an admitted session started in the range (the overview's visitors). */
+export function distinctVisitors(d: ExploreData, ok: Uint8Array | null, r: StatsRequest): number {
+  return visitorsOf(d, sessionsInRange(d, ok, r));
+}
+
+/** The overview's figures of one period. */
+export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsRequest): PeriodFigures {
   let ended = 0;
   let engaged = 0;
   let durationSum = 0;
@@ -79,11 +96,6 @@ export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsReq
   let activeViews = 0;
   const slots = sessionsInRange(d, ok, r);
   for (const s of slots) {
-    const p = d.profile[s]!;
-    if (seen[p] === 0) {
-      seen[p] = 1;
-      visitors++;
-    }
     if (d.status[s] !== 1) {
       // Still going: counted in the averages as it stands (as StatsQueries does), not in
       // the bounce rate, which is decided when a visit ends.
@@ -103,7 +115,7 @@ export function periodFigures(d: ExploreData, ok: Uint8Array | null, r: StatsReq
   let pageViews = 0;
   for (const e of events) if (d.isView(d.type[e]!)) pageViews++;
   return {
-    visitors,
+    visitors: visitorsOf(d, slots),
     sessions: slots.length,
     pageViews,
     events: events.length,
