@@ -72,16 +72,30 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
     const loadStart = performance.now();
     const probe = paced({ url, path: '/track', rate, seconds: 1800, connections: 50, body: () => visitors.next(), onResponse: (due, ms) => during.push([due, ms]) });
     await new Promise((r) => setTimeout(r, 1500));
-    const reported = new Promise<RetentionReport>((resolve) => child.proc.once('message', (r) => resolve(r as RetentionReport)));
+    // The server says 'done' when retention and explore's catch-up are over, then, once told
+    // the load has stopped, counts what is left and sends its report.
+    const messages: unknown[] = [];
+    let wake = () => {};
+    child.proc.on('message', (m) => {
+      messages.push(m);
+      wake();
+    });
+    const nextMessage = async (): Promise<unknown> => {
+      while (messages.length === 0) await new Promise<void>((r) => (wake = r));
+      return messages.shift();
+    };
     const start = performance.now() - loadStart;
     const status = await patch(url, token, '/api/settings', { retentionDays: days - dropDays });
     if (status !== 200) throw new Error(`PATCH /api/settings answered ${status}`);
-    const report = await reported;
+    if ((await nextMessage()) !== 'done') throw new Error('the retention server sent its report before saying it was done');
     const end = performance.now() - loadStart;
     await new Promise((r) => setTimeout(r, 500));
     probe.stop();
     const result = await probe.done;
+    child.proc.send('stopped');
+    const report = (await nextMessage()) as RetentionReport;
     if (result.failed > 0) throw new Error(`collector during retention: ${result.failed} of ${result.sent} requests failed`);
+    if (process.env.RET_DUMP) (await import('node:fs')).writeFileSync(process.env.RET_DUMP, JSON.stringify({ start, end, during }));
     const inside = during.filter(([due]) => due >= start && due <= end).map(([, ms]) => ms);
     const p99 = percentile(inside, 99);
     const maxLat = Math.max(0, ...inside);
