@@ -397,7 +397,10 @@ async function runMain(a: Args, only: readonly Part[]): Promise<void> {
   const notes = [...parts.flatMap((p) => p.notes), `- Whole run: ${totalS.toFixed(0)} s.`].join('\n');
   const stamp = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine()}`;
   console.log(`\nFootfall benchmark, ${stamp}\n\n${table}\n\n${notes}\n`);
-  if (only.length === PARTS.length) writeSection('main', `## Benchmark (\`npm run bench\`)\n\n${stamp}\n\n${table}\n\n${notes}\n`);
+  // A full run at ten million events keeps its own section, so the default run's stays beside it.
+  const large = a.events >= 10_000_000;
+  const title = large ? `## Benchmark at ${fmt(a.events)} events (\`npm run bench -- --events ${a.events}\`)` : '## Benchmark (`npm run bench`)';
+  if (only.length === PARTS.length) writeSection(large ? 'large' : 'main', `${title}\n\n${stamp}\n\n${table}\n\n${notes}\n`);
   if (a.json) console.log(JSON.stringify({ ...fields, date: new Date().toISOString(), machine: machine(), seconds: Math.round(totalS) }));
 }
 
@@ -463,7 +466,7 @@ async function runSoak(a: Args): Promise<void> {
 // ---- output -------------------------------------------------------------------------------
 
 /** Replaces one marked section of bench/RESULTS.md (main run or soak), keeping the other. */
-function writeSection(name: 'main' | 'soak', body: string): void {
+function writeSection(name: 'main' | 'large' | 'soak', body: string): void {
   const file = join(ROOT, 'bench', 'RESULTS.md');
   const begin = `<!-- bench:${name} -->`;
   const end = `<!-- /bench:${name} -->`;
