@@ -56,6 +56,8 @@ export class ExploreStore {
   private pending: Promise<ExploreData> | null = null;
   /** A load from the segments is under way (the data is being built, not yet caught up). */
   private loading = false;
+  /** Told when the data is dropped to be loaded again (see `onDrop`). */
+  private readonly dropListeners = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly q: {
@@ -102,6 +104,15 @@ export class ExploreStore {
     if (this.data === null || this.loading || this.closed) return false;
     const [evLo, sLo] = this.q.touched.get() as Array<number | null>;
     return evLo === null && sLo === null;
+  }
+
+  /**
+   * Calls `listener` whenever the data is dropped to be loaded again (rows were deleted under
+   * it): whoever keeps something computed from the old data lets go of it there, or the old
+   * columns stay in memory beside the new ones (~190 MB each at ten million events).
+   */
+  onDrop(listener: () => void): void {
+    this.dropListeners.add(listener);
   }
 
   /** The data, caught up with every row committed before the call. */
@@ -165,6 +176,7 @@ export class ExploreStore {
     if (this.data !== null && this.q.changes.get() === this.changesSeen) return this.data;
     if (this.dropTouched()) {
       this.data = null;
+      for (const listener of this.dropListeners) listener();
       // Dropping the segments was a transaction of its own: the loop back before the load.
       await this.pause();
     }

@@ -33,7 +33,10 @@ export class ExploreQueries {
     private readonly lists: ListQueries,
     private readonly db: DB,
     private readonly keyEventTypes: () => readonly string[],
-  ) {}
+  ) {
+    // Matches of dropped data would hold its columns in memory beside the new ones.
+    store.onDrop(() => this.matches.clear());
+  }
 
   /** The last filters' matches: a view's requests (the Overview makes 18) share their filters. */
   private readonly matches = new Map<string, { data: ExploreData; version: number; ok: Uint8Array | null }>();
