@@ -95,7 +95,6 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
     child.proc.send('stopped');
     const report = (await nextMessage()) as RetentionReport;
     if (result.failed > 0) throw new Error(`collector during retention: ${result.failed} of ${result.sent} requests failed`);
-    if (process.env.RET_DUMP) (await import('node:fs')).writeFileSync(process.env.RET_DUMP, JSON.stringify({ start, end, during }));
     const inside = during.filter(([due]) => due >= start && due <= end).map(([, ms]) => ms);
     const p99 = percentile(inside, 99);
     const maxLat = Math.max(0, ...inside);
