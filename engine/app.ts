@@ -22,6 +22,7 @@ import { RejectedLog } from './store/rejected';
 import { FunnelStore } from './store/funnels';
 import { PlanKeeper } from './plan/keeper';
 import { ensureDefaultSource } from './store/sources';
+import { favourMemory } from './util/memory';
 import type { SettingsView } from '../shared/api';
 import { DEFAULT_KEY_EVENT_TYPES } from '../shared/rules';
 
@@ -103,6 +104,7 @@ export class Footfall {
   }
 
   static async start(config: Config, opts: StartOptions = {}): Promise<Footfall> {
+    favourMemory();
     const clock = opts.clock ?? systemClock;
     let secret: string | null = null;
     let forwarding: Forwarding | null = null;
