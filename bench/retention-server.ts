@@ -45,6 +45,13 @@ export interface RetentionReport {
   /** Explore catching up afterwards: how long, and the longest event-loop stall meanwhile, ms. */
   exploreMs: number;
   exploreLoopMaxMs: number;
+  /**
+   * Resident memory, MB: with explore's columns loaded before retention, and the most seen
+   * (every 50 ms) from retention's start until explore caught up, when it drops the old
+   * columns and reads the history again.
+   */
+  rssBeforeMb: number;
+  rssMaxMb: number;
   /** Each kind of sweeper step: how many, the longest (wall ms, and the CPU ms the process used meanwhile), its units. */
   steps: Record<string, { count: number; maxMs: number; cpuMsAtMax: number; unitsAtMax: number; units: number }>;
 }
@@ -69,6 +76,9 @@ async function main(): Promise<void> {
   const fileBefore = fileSize(ff, dataDir);
   const eventsBefore = count('SELECT count(*) FROM events');
   const sessionsBefore = count('SELECT count(*) FROM sessions');
+  const rssBeforeMb = process.memoryUsage.rss() / 2 ** 20;
+  let rssMaxMb = 0;
+  let rssTimer: NodeJS.Timeout | null = null;
 
   // Times every write transaction, to say where a long stall came from.
   let timing = false;
@@ -107,6 +117,7 @@ async function main(): Promise<void> {
       started = performance.now();
       timing = true;
       h.enable();
+      rssTimer = setInterval(() => (rssMaxMb = Math.max(rssMaxMb, process.memoryUsage.rss() / 2 ** 20)), 50);
     }
     return deleteOlderThan(cutoff, limit, overdue);
   };
@@ -151,6 +162,8 @@ async function main(): Promise<void> {
       await ff.exploreStore.current();
       const exploreMs = performance.now() - x0;
       hx.disable();
+      if (rssTimer) clearInterval(rssTimer);
+      rssMaxMb = Math.max(rssMaxMb, process.memoryUsage.rss() / 2 ** 20);
       // The measured stretch ends here: the counts and the checkpoint below hold the loop
       // (a count of ten million events, a TRUNCATE checkpoint of the log: ~2 s together at
       // 10M), which no user's Footfall does, so the benchmark stops its load first.
@@ -175,6 +188,8 @@ async function main(): Promise<void> {
         steps,
         exploreMs,
         exploreLoopMaxMs: hx.max / 1e6,
+        rssBeforeMb,
+        rssMaxMb,
       };
       process.send?.(report);
     });

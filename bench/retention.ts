@@ -105,6 +105,7 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
         `collector p99 ${p99.toFixed(0)} ms, max ${maxLat.toFixed(0)} ms; file ${mb(report.fileBefore)} -> ${mb(report.fileAfter)} MB (auto_vacuum ${report.autoVacuum}, ${report.freePagesAfter} free pages)`,
     );
     log(`  explore caught up afterwards in ${report.exploreMs.toFixed(0)} ms, longest stall ${report.exploreLoopMaxMs.toFixed(1)} ms`);
+    log(`  resident memory ${report.rssBeforeMb.toFixed(0)} MB before, at most ${report.rssMaxMb.toFixed(0)} MB until explore caught up`);
     for (const [name, st] of Object.entries(report.steps)) log(`  ${name}: ${st.count} steps, ${st.units} units, longest ${st.maxMs.toFixed(1)} ms (CPU ${st.cpuMsAtMax.toFixed(1)} ms; ${st.unitsAtMax} units)`);
     return {
       fields: {
@@ -126,7 +127,7 @@ export async function measureRetention(o: RetentionOptions): Promise<RetentionMe
           `it deleted ${deleted.toLocaleString('en')} events and ${report.sessionsDeleted.toLocaleString('en')} sessions in ${report.retentionMs.toFixed(0)} ms, with rollups and the space given back. ` +
           `Longest event-loop stall (1 ms timer) ${report.loopMaxMs.toFixed(1)} ms, p99 ${report.loopP99Ms.toFixed(1)} ms; the sweeper's longest slice ${report.sliceMaxMs.toFixed(1)} ms; longest write transaction ${report.txMaxMs.toFixed(1)} ms of ${report.transactions} (${report.txMaxCommitMs.toFixed(1)} ms of it in COMMIT; the longest COMMIT ${report.txCommitMaxMs.toFixed(1)} ms). ` +
           `Requests due meanwhile: ${inside.length}, latency from when due p99 ${p99.toFixed(0)} ms, max ${maxLat.toFixed(0)} ms. ` +
-          `Explore then caught up with the deletion in ${report.exploreMs.toFixed(0)} ms, longest stall ${report.exploreLoopMaxMs.toFixed(1)} ms. ` +
+          `Explore then caught up with the deletion in ${report.exploreMs.toFixed(0)} ms, longest stall ${report.exploreLoopMaxMs.toFixed(1)} ms; resident memory ${report.rssBeforeMb.toFixed(0)} MB before retention, at most ${report.rssMaxMb.toFixed(0)} MB until explore caught up. ` +
           `Steps: ${Object.entries(report.steps).map(([k, st]) => `${k} ${st.count}, longest ${st.maxMs.toFixed(1)} ms (CPU ${st.cpuMsAtMax.toFixed(1)} ms)`).join('; ')}. ` +
           `File (log checkpointed) ${mb(report.fileBefore)} MB before, ${mb(report.fileAfter)} MB after.${conversion ? ` At start: ${conversion}` : ''}`,
       ],
