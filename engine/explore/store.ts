@@ -286,10 +286,7 @@ export class ExploreStore {
       rows += r.rows;
       if (r.rows < RANGE_BATCH) break;
       from = r.lastPk;
-      if (performance.now() - t0 > this.opts.sliceMs) {
-        await this.pause();
-        t0 = performance.now();
-      }
+      t0 = await this.slice(t0);
     }
     this.write(kind, lo, hi, rows, at);
     const p = this[kind];
@@ -316,21 +313,13 @@ export class ExploreStore {
   private async catchUp(data: ExploreData): Promise<void> {
     let t0 = performance.now();
     for (;;) {
-      while (this.readSessions(data) > 0) {
-        if (performance.now() - t0 > this.opts.sliceMs) {
-          await this.pause();
-          t0 = performance.now();
-        }
-      }
+      while (this.readSessions(data) > 0) t0 = await this.slice(t0);
       const r = this.ingest.eventsAfter(data, this.events.pk, this.batch('events'));
       this.events.pk = r.lastPk;
       this.events.rows += r.rows;
       if (data.nEvents - this.events.sealedAt >= this.opts.segmentEvents) this.seal(data, 'events');
       if (r.rows < this.batch('events')) break;
-      if (performance.now() - t0 > this.opts.sliceMs) {
-        await this.pause();
-        t0 = performance.now();
-      }
+      t0 = await this.slice(t0);
     }
     await this.ingest.refreshActive(data, () => this.pause(), this.opts.sliceMs);
   }

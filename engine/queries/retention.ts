@@ -59,6 +59,9 @@ export function retention(d: ExploreData, ok: Uint8Array | null, r: StatsRequest
     }
   }
   const cohortOf = new Int32Array(d.nProfiles).fill(-1);
+  // Each cohort profile's number among them, for `seen` below.
+  const member = new Int32Array(d.nProfiles).fill(-1);
+  let members = 0;
   const cohorts = Array.from({ length: count }, (_, c) => ({
     start: new Date(Math.max(periods.start(p0 + c), from)).toISOString(),
     visitors: 0,
@@ -69,14 +72,12 @@ export function retention(d: ExploreData, ok: Uint8Array | null, r: StatsRequest
     if (t < from || t >= to || (ok !== null && ok[firstSlot[p]!] !== 1)) continue;
     const c = periods.of(t) - p0;
     cohortOf[p] = c;
+    member[p] = members++;
     cohorts[c]!.visitors++;
   }
   // Whether a cohort's profile was counted back in period k already: one bit per member
   // and period. A Set of (profile, k) keys was ~20 MB of heap garbage a 90-day query at ten
   // million events, which the collector's requests then paid for in collections.
-  const member = new Int32Array(d.nProfiles).fill(-1);
-  let members = 0;
-  for (let p = 0; p < d.nProfiles; p++) if (cohortOf[p]! >= 0) member[p] = members++;
   const seen = new Uint8Array(Math.ceil((members * count) / 8));
   for (const s of sessionsInRange(d, ok, r)) {
     const p = d.profile[s]!;
