@@ -97,10 +97,11 @@ export class Ingest {
   /**
    * Brings the sessions held as active up to date: the ones still active in one read of
    * their partial index, the ones that ended since (or went) one by one, giving the event
-   * loop back every `sliceMs` (a sweep that ended 100,000 of them would otherwise hold the
-   * collector for most of a second).
+   * loop back through `slice` (the store's: it pauses once a stretch started at `t0` has used
+   * its time, and returns when the current stretch started); a sweep that ended 100,000 of
+   * them would otherwise hold the collector for most of a second.
    */
-  async refreshActive(data: ExploreData, pause: () => Promise<void>, sliceMs: number): Promise<void> {
+  async refreshActive(data: ExploreData, slice: (t0: number) => Promise<number>): Promise<void> {
     if (data.active.size === 0) return;
     const before = new Set(data.active);
     let t0 = performance.now();
@@ -116,19 +117,13 @@ export class Ingest {
       if (rows.length < ACTIVE_BATCH) break;
       const last = rows[rows.length - 1]!;
       at = [last[5], last[0]];
-      if (performance.now() - t0 > sliceMs) {
-        await pause();
-        t0 = performance.now();
-      }
+      t0 = await slice(t0);
     }
     for (const slot of before) {
       const r = this.q.sessionByPk.get(data.pk[slot]!) as SessionRaw | undefined;
       if (r !== undefined) data.putSession(this.record(r));
       else data.active.delete(slot); // deleted: the store reloads once it sees the deletion
-      if (performance.now() - t0 > sliceMs) {
-        await pause();
-        t0 = performance.now();
-      }
+      t0 = await slice(t0);
     }
   }
 

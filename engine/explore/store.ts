@@ -321,7 +321,7 @@ export class ExploreStore {
       if (r.rows < this.batch('events')) break;
       t0 = await this.slice(t0);
     }
-    await this.ingest.refreshActive(data, () => this.pause(), this.opts.sliceMs);
+    await this.ingest.refreshActive(data, (t0) => this.slice(t0));
   }
 
   /**
