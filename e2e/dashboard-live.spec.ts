@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startDashboard, UA, visit, type Dashboard } from './dashboard-setup';
+import { holdLiveStream, startDashboard, UA, visit, type Dashboard } from './dashboard-setup';
 
 test.use({ locale: 'en-US', timezoneId: 'Europe/Warsaw', viewport: { width: 1440, height: 1000 } });
 
@@ -50,6 +50,22 @@ test('Live: a POST /track shows within a second, pause holds messages back, and 
   } finally {
     await d.api('/api/settings', { method: 'PATCH', body: { sessionTimeout: settings.sessionTimeout, sweepInterval: settings.sweepInterval } });
   }
+});
+
+test('Live: a visit committed before the stream connected is listed once it does', async ({ page }) => {
+  const stream = await holdLiveStream(page);
+  await d.open(page, '#/live');
+  // The backlog (the latest events) is on screen; the stream is not listening yet.
+  await expect(page.getByTestId('live-event').first()).toBeVisible();
+  await expect.poll(stream.held).toBe(1);
+  const type = `before-connect-${Date.now()}`;
+  const body = visit(d.server.source, 'live-gap', 'live-gap-p', UA.desktop, 'https://shop.test/gap');
+  (body as { events: object[] }).events.push({ type });
+  expect((await d.track(body)).status).toBe(200);
+  await stream.release();
+  await expect(page.getByTestId('live-status')).toContainText('Connected');
+  await expect(page.getByTestId('live-event').filter({ hasText: type })).toBeVisible();
+  await expect(page.getByTestId('live-active')).toContainText('live-gap');
 });
 
 test('Live: a sweep that ends more sessions than the stream lists leaves none of them under Active now', async ({ page }) => {

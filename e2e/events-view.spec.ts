@@ -1,6 +1,6 @@
 // The event explorer (Events) and the Rejected view, in Chromium, against what the API answers.
 import { expect, test } from '@playwright/test';
-import { startDashboard, UA, visit, type Dashboard } from './dashboard-setup';
+import { holdLiveStream, startDashboard, UA, visit, type Dashboard } from './dashboard-setup';
 
 let d: Dashboard;
 test.beforeAll(async () => {
@@ -61,6 +61,17 @@ test('Events: live mode shows an event as soon as it is committed', async ({ pag
   await expect(page.getByTestId('events-table')).toContainText('No events match');
   expect((await d.track({ source: { id: d.server.source }, session: { id: 'live-ev' }, events: [{ type: 'live-check', properties: { n: 1 } }] })).status).toBe(200);
   await expect.poll(() => rowTypes(page)).toEqual(['live-check']);
+});
+
+test('Events: live mode shows what was committed after the list loaded but before the stream connected', async ({ page }) => {
+  const stream = await holdLiveStream(page);
+  await d.open(page, '#/events?type=live-gap&follow=1');
+  await expect(page.getByTestId('events-table')).toContainText('No events match');
+  await expect.poll(stream.held).toBe(1);
+  // Committed in the gap: no stream is listening yet, so no message will ever tell of it.
+  expect((await d.track({ source: { id: d.server.source }, session: { id: 'live-gap' }, events: [{ type: 'live-gap' }] })).status).toBe(200);
+  await stream.release();
+  await expect.poll(() => rowTypes(page)).toEqual(['live-gap']);
 });
 
 test('Rejected: each refused request with why, and its body; the log can be emptied', async ({ page }) => {

@@ -39,7 +39,8 @@ export class LiveFeed {
   #loading = false;
   #loadAgain = false;
   #reloadOnResume = false;
-  #backlog = false;
+  /** The next load reads the latest events and ended sessions too, not only the active ones. */
+  #backlogWanted = true;
 
   /** Opens the stream (once: later calls find it running). */
   start(): void {
@@ -48,8 +49,12 @@ export class LiveFeed {
     const es = new EventSource('/api/live?traffic=all');
     this.#source = es;
     es.onopen = () => {
-      // After a reconnect the stream may have missed something: start from the truth again.
-      if (this.status === 'reconnecting') void this.loadActive();
+      // A commit made before the stream listened (the first load may have been answered
+      // before it connected; a reconnect had a gap) sends no message: read the truth again,
+      // backlog included, now that every later commit will be told.
+      this.#backlogWanted = true;
+      if (this.paused) this.#reloadOnResume = true;
+      else void this.loadActive();
       this.status = 'open';
     };
     es.onerror = () => {
@@ -73,21 +78,23 @@ export class LiveFeed {
     }
     this.#loading = true;
     this.#early ??= [];
+    const backlog = this.#backlogWanted;
+    this.#backlogWanted = false;
     try {
       const [page, events, ended] = await Promise.all([
         api<Page<SessionView>>('/api/sessions?status=active&limit=500&traffic=all'),
-        // The first time, what is already there: newest first, like the lists.
-        this.#backlog ? null : api<Page<EventView>>(`/api/events?limit=${MAX_EVENTS}&traffic=all`),
-        this.#backlog ? null : api<Page<SessionView>>(withQuery('/api/sessions', { status: 'ended', sort: 'last', limit: MAX_ENDED, from: Date.now() - ENDED_BACKLOG_MS, traffic: 'all' })),
+        // What is already there: newest first, like the lists.
+        backlog ? api<Page<EventView>>(`/api/events?limit=${MAX_EVENTS}&traffic=all`) : null,
+        backlog ? api<Page<SessionView>>(withQuery('/api/sessions', { status: 'ended', sort: 'last', limit: MAX_ENDED, from: Date.now() - ENDED_BACKLOG_MS, traffic: 'all' })) : null,
       ]);
       this.active = page.items;
       if (events && ended) {
         this.events = events.items;
         this.ended = ended.items;
-        this.#backlog = true;
       }
     } catch {
-      // Keep the list as it is; the next reload or reconnect brings it up to date.
+      // Keep the lists as they are; the next reload or reconnect brings them up to date.
+      if (backlog) this.#backlogWanted = true;
     } finally {
       const early = this.#early ?? [];
       this.#early = null;
