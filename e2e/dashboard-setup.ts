@@ -113,7 +113,7 @@ export async function allPages<T>(d: Dashboard, path: string): Promise<T[]> {
  * Holds the page's live stream (`/api/live`) back until `release()`: what a slow connect or a
  * reconnect does, so a test can commit events in the gap before the stream is listening.
  */
-export async function holdLiveStream(page: Page): Promise<{ held: () => number; release: () => Promise<void> }> {
+export async function holdLiveStream(page: Page): Promise<{ held: () => number; release: () => void }> {
   let open!: () => void;
   const released = new Promise<void>((resolve) => (open = resolve));
   let held = 0;
@@ -126,8 +126,6 @@ export async function holdLiveStream(page: Page): Promise<{ held: () => number; 
   return {
     held: () => held,
     // The route stays: once released, every later request (a reconnect) goes straight on.
-    async release() {
-      open();
-    },
+    release: open,
   };
 }

@@ -49,9 +49,9 @@ export class LiveFeed {
     const es = new EventSource('/api/live?traffic=all');
     this.#source = es;
     es.onopen = () => {
-      // A commit made before the stream listened (the first load may have been answered
-      // before it connected; a reconnect had a gap) sends no message: read the truth again,
-      // backlog included, now that every later commit will be told.
+      // The lists are read only once the stream listens: a commit before that (while it
+      // connected, or in a reconnect's gap) sends no message, and a read answered before
+      // the connect would never show it. Backlog included, each time.
       this.#backlogWanted = true;
       if (this.paused) this.#reloadOnResume = true;
       else void this.loadActive();
@@ -63,11 +63,10 @@ export class LiveFeed {
     for (const kind of ['event', 'session-started', 'session-ended', 'skipped'] as const) {
       es.addEventListener(kind, (e) => this.receive(JSON.parse((e as MessageEvent<string>).data) as LiveMessage));
     }
-    void this.loadActive();
   }
 
   /**
-   * Loads the active sessions from the server (the truth), and the first time the latest
+   * Loads the active sessions from the server (the truth), and after each connect the latest
    * events and ended sessions, holding back the messages that arrive meanwhile and applying
    * them after it. One load at a time: asked during one, it loads again after.
    */
